@@ -1,0 +1,272 @@
+"""Central Java places named in a post: kabupaten/kota, kecamatan, desa.
+
+The index maps a written name (one to a few tokens) to the BPS codes it may
+mean, so a post is read with one dictionary look-up per token n-gram. Resolution
+follows tests/data/labelled/LABELLING.md: a bare kabupaten name means the
+kabupaten, a split-pair name ("Magelang") or a duplicated kecamatan needs
+another name, X's place or the mentioned account to decide, and when nothing
+decides the answer is no place rather than a guess.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from aduan.classifier.normalize import words
+
+OUTSIDE = "!"  # index value of a name outside Central Java
+_X_PLACE_TAIL = {"jawa tengah", "central java", "indonesia", "jateng", "java"}
+_MAX_MENTIONS = 8  # bounds the work on a post that lists many places
+_LEVEL_LENGTHS = {"regency": 4, "city": 4, "district": 7, "village": 10}
+
+
+class Place(NamedTuple):
+    """A place in Central Java with BPS codes; lower levels may be unknown."""
+
+    regency_code: str
+    regency_name: str
+    district_code: str | None = None
+    district_name: str | None = None
+    village_code: str | None = None
+    village_name: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return self._asdict()
+
+
+class _Mention(NamedTuple):
+    """One place name in a post: its candidate codes, ranked by level preference."""
+
+    ranked: tuple[tuple[str, int], ...]  # (code, rank); rank 0 = preferred reading
+    weight: float  # 1 for a name in the text; less for X's place, a direction, an account
+    key: str = ""  # the name as matched
+    cued: bool = False  # a level word ("desa", "kec.") stood before it
+    hint: bool = False  # from a mentioned account: supports a reading, never is one
+
+
+_HINT_WEIGHT = 0.4  # a mentioned account: decides between readings, never alone
+_DIRECTION_WEIGHT = 0.5  # "dari arah Solo": where traffic comes from, not the place
+_LONE_VILLAGE_CHARS = 8  # shorter village names are too often ordinary words
+
+
+def _is_city(code: str) -> bool:
+    return len(code) == 4 and code[2] == "7"
+
+
+def _level_matches(code: str, level: str) -> bool:
+    if len(code) != _LEVEL_LENGTHS[level]:
+        return False
+    if level == "city":
+        return _is_city(code)
+    return level != "regency" or not _is_city(code)
+
+
+def compile_gazetteer(wilayah_dir: Path, places: Mapping[str, Any], common_words: Iterable[str]) -> dict:
+    """Build the plain-data index (cacheable with marshal) from the CSVs and places.yaml."""
+    import csv  # only when compiling; the warm path reads the cache
+    names: dict[str, str] = {}
+    index: dict[str, list[str]] = {}
+
+    def add(name: str, code: str) -> None:
+        key = " ".join(words(name))
+        if key:
+            index.setdefault(key, [])
+            if code not in index[key]:
+                index[key].append(code)
+
+    for file in ("regencies.csv", "districts.csv", "villages.csv"):
+        with (wilayah_dir / file).open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                code, name = row["id"].strip(), row["name"].strip()
+                names[code] = name.title()
+                if len(code) == 4:
+                    kind, bare = name.split(" ", 1)
+                    forms = ["kota " + bare] if kind == "KOTA" else ["kabupaten " + bare, "kab " + bare]
+                    for form in [bare, *forms]:
+                        add(form, code)
+                else:
+                    add(name, code)
+                    if "(" in name:  # "KARANGDUWUR (BEDONO)": either name alone
+                        for part in name.replace(")", "").split("("):
+                            add(part, code)
+                    if " " in name:  # "GUNUNG PATI" is often written "gunungpati"
+                        add(name.replace(" ", ""), code)
+    for key, codes in list(index.items()):  # "wonosobo kota": the capital kecamatan
+        regencies = [c for c in codes if len(c) == 4 and not _is_city(c)]
+        capitals = [c for c in codes if len(c) == 7 and c[:4] in regencies]
+        if len(capitals) == 1 and " " not in key:
+            index[f"{key} kota"] = index[f"kota {key}"] = capitals
+    for alias, codes in places.get("aliases", {}).items():
+        codes = [codes] if isinstance(codes, str) else list(codes)
+        for code in codes:
+            if code not in names:
+                raise ValueError(f"places.yaml: aliases: {alias!r}: unknown BPS code {code!r}")
+        index[" ".join(words(alias))] = codes
+    for name in places.get("outside", []):
+        index[" ".join(words(name))] = [OUTSIDE]
+    accounts = {}
+    for account, code in places.get("accounts", {}).items():
+        if code not in names:
+            raise ValueError(f"places.yaml: accounts: {account!r}: unknown BPS code {code!r}")
+        accounts[account.lower().lstrip("@")] = code
+    generic = {" ".join(words(w)) for w in places.get("not_places", [])}
+    generic |= {key for key in index if " " not in key and (len(key) <= 3 or key in common_words)}
+    generic -= {" ".join(words(alias)) for alias in places.get("aliases", {})}
+    levels = {
+        " ".join(words(word)): level for level, ws in places.get("level_words", {}).items() for word in ws
+    }
+    for level in levels.values():
+        if level not in _LEVEL_LENGTHS:
+            raise ValueError(f"places.yaml: level_words: unknown level {level!r}")
+    codes = sorted(names)
+    return {
+        "codes": tuple(codes),
+        "names": tuple(names[c] for c in codes),
+        "index": {key: " ".join(codes) for key, codes in index.items()},
+        "generic": sorted(generic & set(index)),
+        "accounts": accounts,
+        "street_words": sorted({" ".join(words(w)) for w in places.get("street_words", [])}),
+        "direction_words": sorted({" ".join(words(w)) for w in places.get("direction_words", [])}),
+        "levels": levels,
+    }
+
+
+class Gazetteer:
+    """Finds the place a post is about; built once from :func:`compile_gazetteer` data."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._codes: Sequence[str] = data["codes"]
+        self._names: Sequence[str] = data["names"]
+        self._index: Mapping[str, str] = data["index"]
+        self._generic = frozenset(data["generic"])
+        self._accounts: Mapping[str, str] = data["accounts"]
+        self._street = frozenset(data["street_words"])
+        self._direction = frozenset(data["direction_words"])
+        self._levels: Mapping[str, str] = data["levels"]
+        self._longest = max((key.count(" ") + 1 for key in self._index), default=1)
+
+    def locate(
+        self, text_tokens: Sequence[str], x_place: str | None, accounts: Iterable[str], account_fallback: bool = False
+    ) -> Place | None:
+        """The place of a post, or None when none is named or the names do not settle it.
+
+        With ``account_fallback``, a post that names no place at all gets the
+        kabupaten/kota of the first regional account it mentions.
+        """
+        mentions = self._mentions(text_tokens, 1.0)[:_MAX_MENTIONS]
+        if x_place:
+            mentions += self._mentions(_x_place_tokens(x_place), 0.5 if mentions else 1.0)[:_MAX_MENTIONS]
+        hints = [self._accounts[a] for a in accounts if a in self._accounts]
+        if not mentions:
+            return self._place(hints[0]) if hints and account_fallback else None
+        code = _resolve(mentions + [_Mention(((h, 0),), _HINT_WEIGHT, hint=True) for h in dict.fromkeys(hints)])
+        return self._place(code) if code else None
+
+    def _mentions(self, tokens: Sequence[str], weight: float) -> list[_Mention]:
+        found: list[_Mention] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            for size in range(min(self._longest, n - i), 0, -1):
+                key = " ".join(tokens[i : i + size])
+                codes = self._index.get(key)
+                if codes:
+                    before = tokens[max(0, i - 2) : i]
+                    ranked = self._read(key, tuple(codes.split(" ")), before)
+                    if ranked:
+                        cued = bool(before) and before[-1] in self._levels
+                        toward = bool(before) and (before[-1] in self._direction or " ".join(before) in self._direction)
+                        found.append(_Mention(ranked, weight * (_DIRECTION_WEIGHT if toward else 1), key, cued))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def _read(self, key: str, codes: tuple[str, ...], before: Sequence[str]) -> tuple[tuple[str, int], ...]:
+        """Rank a name's candidate codes by what the words before it say."""
+        if codes[0] == OUTSIDE:
+            return ()
+        level = self._levels.get(before[-1]) if before else None
+        if level:
+            chosen = [c for c in codes if _level_matches(c, level)]
+            if chosen:
+                return tuple((c, 0) for c in chosen)
+        if key in self._generic:
+            return ()
+        if before and (before[-1] in self._street or " ".join(before) in self._street):
+            codes = tuple(c for c in codes if len(c) > 4)  # "jl. magelang" is a street
+        lengths = sorted({len(c) for c in codes})
+        return tuple((c, lengths.index(len(c))) for c in codes)
+
+    def _place(self, code: str) -> Place:
+        regency, district = code[:4], code[:7] if len(code) >= 7 else None
+        village = code if len(code) == 10 else None
+        return Place(
+            regency_code=regency,
+            regency_name=self._name(regency),
+            district_code=district,
+            district_name=self._name(district) if district else None,
+            village_code=village,
+            village_name=self._name(village) if village else None,
+        )
+
+    def _name(self, code: str) -> str:
+        return self._names[bisect_left(self._codes, code)]
+
+
+def _x_place_tokens(full_name: str) -> list[str]:
+    """Tokens of X's place name without the province/country part."""
+    parts = [" ".join(words(part)) for part in full_name.split(",")]
+    return " ".join(p for p in parts if p and p not in _X_PLACE_TAIL).split()
+
+
+def _resolve(mentions: Sequence[_Mention]) -> str | None:
+    """The deepest code that explains the most names, or None when that is ambiguous.
+
+    Each candidate code is tried as the deepest place meant; every name then
+    takes its most preferred reading that is the code or one of its ancestors.
+    A candidate counts only if some name (not an account hint) reads as exactly it.
+    """
+    scored: dict[str, tuple[float, int]] = {}
+    for anchor in {code for m in mentions if not m.hint for code, _ in m.ranked}:
+        explained, ranks, own = 0.0, 0, False
+        for mention in mentions:
+            fitting = [(rank, code) for code, rank in mention.ranked if anchor.startswith(code)]
+            if fitting:
+                rank, code = min(fitting)
+                explained += mention.weight
+                ranks += rank
+                own = own or (code == anchor and not mention.hint)
+        if own:
+            scored[anchor] = (explained, -ranks)
+    if not scored:
+        return None
+    best = max(scored.values())
+    tied = [code for code, score in scored.items() if score == best]
+    deepest = [c for c in tied if not any(o != c and o.startswith(c) for o in tied)]
+    if len(deepest) == 1:
+        code = deepest[0]
+        return code if len(code) < 10 or _village_stands(code, best[0], mentions) else None
+    common = _common_ancestor(deepest)
+    return common if len(common) in (4, 7) else None
+
+
+def _village_stands(code: str, explained: float, mentions: Sequence[_Mention]) -> bool:
+    """A village named alone must be cued ("desa X") or long enough not to be a common word."""
+    own = [m for m in mentions if not m.hint and any(c == code for c, _ in m.ranked)]
+    if explained > max(m.weight for m in own) or any(m.cued for m in own):
+        return True  # confirmed by another name, an account, or "desa"/"kel."
+    has_hint = any(m.hint for m in mentions)
+    return not has_hint and any(len(m.key.replace(" ", "")) >= _LONE_VILLAGE_CHARS for m in own)
+
+
+def _common_ancestor(codes: Sequence[str]) -> str:
+    prefix = codes[0]
+    for code in codes[1:]:
+        while not code.startswith(prefix):
+            prefix = prefix[:-1]
+    # BPS codes nest at 4, 7 and 10 digits
+    return prefix if len(prefix) in (4, 7, 10) else prefix[: 7 if len(prefix) > 7 else 4]

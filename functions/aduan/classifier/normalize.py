@@ -1,0 +1,69 @@
+"""Text clean-up and tokenising shared by every part of the classifier.
+
+Posts are informal: slang ("bgt"), Javanese ("neng kali"), reduplication
+("bolong2"), stretched letters ("parahhh"), fancy Unicode letters. Everything is
+brought to lower-case ASCII-ish tokens so that one dictionary look-up per token
+(and per n-gram) does the matching; no regex scans over the vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+# Lone surrogates cannot be encoded; C0/C1 controls (except tab and newline) are
+# invisible and can break consumers of public_text.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_URL = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
+_HANDLE = re.compile(r"@(\w{1,50})")
+_WORD = re.compile(r"[a-z0-9]+|\?")
+_QUESTION = re.compile(r"\?+")
+_STRETCH = re.compile(r"([a-z])\1{2,}")
+_REDUPLICATION = re.compile(r"^([a-z]{3,})2$")
+
+
+def clean(text: str) -> str:
+    """Return ``text`` safe to store and show: no lone surrogates or control characters."""
+    return _CONTROLS.sub("", _SURROGATES.sub("\ufffd", text))
+
+
+def handles(text: str) -> list[str]:
+    """The @handles in ``text``, lower-cased, in order."""
+    return [h.lower() for h in _HANDLE.findall(text)]
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens of ``text`` without URLs and @handles.
+
+    Stretched letters are shortened ("parahhh" → "parah") and Indonesian
+    reduplication written with a 2 is undone ("bolong2" → "bolong"). A link
+    becomes the token "url" and a question mark the token "?", so the
+    vocabulary can use them as cues.
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _HANDLE.sub(" ", _URL.sub(" url ", text))
+    tokens = []
+    for token in _WORD.findall(_STRETCH.sub(r"\1", _QUESTION.sub(" ? ", text))):
+        match = _REDUPLICATION.match(token)
+        tokens.append(match.group(1) if match else token)
+    return tokens
+
+
+def standardise(tokens: list[str], forms: Mapping[str, str]) -> list[str]:
+    """Replace each token by its standard form: slang, Javanese, inflections.
+
+    ``forms`` maps a written token to what it stands for: one word, several
+    words separated by spaces, or "" (a filler word that is dropped).
+    """
+    out: list[str] = []
+    for token in tokens:
+        replacement = forms.get(token)
+        if replacement is None:
+            out.append(token)
+        elif " " in replacement:
+            out.extend(replacement.split(" "))
+        elif replacement:
+            out.append(replacement)
+    return out

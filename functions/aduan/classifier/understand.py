@@ -1,0 +1,89 @@
+"""The classifier: one post in, an :class:`Understanding` out, with no I/O.
+
+Order of work: clean the text, redact it for the public, read its words once
+against the merged vocabulary (category, gate and urgency cues together), then
+decide report/kind, category, urgency and place from those scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from aduan.classifier.categorize import categorize, topic_strength
+from aduan.classifier.gate import REPORT_KIND, gate
+from aduan.classifier.gazetteer import Gazetteer, Place
+from aduan.classifier.lexicon import scan
+from aduan.classifier.normalize import clean, handles, standardise, words
+from aduan.classifier.redact import PUBLIC_PREFIXES, redact
+from aduan.classifier.vocabulary import URGENT, Vocabulary
+
+
+class Understanding(NamedTuple):
+    """What Aduan needs to know about one post."""
+
+    is_report: bool
+    kind: str  # "report" or praise|greeting|question|politics|spam|news|chatter
+    category: str | None  # None iff not a report
+    confidence: float  # in [0, 1]: of the category for a report, of the kind otherwise
+    needs_review: bool
+    urgent: bool
+    place: Place | None
+    public_text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the place as a nested object or null)."""
+        out = self._asdict()
+        out["place"] = self.place.to_dict() if self.place else None
+        return out
+
+
+class Classifier:
+    """Understands posts using a loaded :class:`Vocabulary`; safe to share across calls."""
+
+    def __init__(self, vocabulary: Vocabulary, agency_handles: Iterable[str] = ()) -> None:
+        self._vocab = vocabulary
+        self._gazetteer = Gazetteer(vocabulary.gazetteer)
+        self._public = frozenset(h.lower().lstrip("@") for h in agency_handles) | vocabulary.public_handles
+        self._prefixes = tuple(sorted(set(PUBLIC_PREFIXES) | set(vocabulary.public_prefixes)))
+        settings = vocabulary.settings
+        self._analysed = int(settings["analysed_chars"])
+        self._threshold = settings["report_threshold"]
+        self._review = settings["review_confidence"]
+        self._strong = settings["strong_score"]
+        self._urgent = settings["urgent_threshold"]
+        self._account_place = bool(settings["account_place_for_reports"])
+
+    def redact(self, text: str) -> str:
+        """``text`` with personal data masked; agency and public-body handles stay."""
+        return redact(clean(text), self._public, self._prefixes)
+
+    def understand(self, text: str, x_place: Mapping[str, Any] | str | None = None) -> Understanding:
+        """Classify one post; ``x_place`` is X's place object (or its full_name)."""
+        text = clean(text if isinstance(text, str) else "")
+        head = text[: self._analysed]
+        raw = words(head)
+        vocab = self._vocab
+        scores, _ = scan(standardise(raw, vocab.forms), vocab.lexicon, vocab.longest)
+        topic = topic_strength(scores, vocab.categories)
+        kind, margin = gate(scores, topic, self._threshold)
+        is_report = kind == REPORT_KIND
+        fallback = is_report and self._account_place
+        place = self._gazetteer.locate(raw, _full_name(x_place), handles(head), fallback)
+        public_text = redact(text, self._public, self._prefixes)
+        if not is_report:
+            confidence = round(min(1.0, 0.5 + margin / (2 * self._strong)), 3)
+            return Understanding(False, kind, None, confidence, margin < 1, False, place, public_text)
+        category, confidence = categorize(scores, vocab.categories, vocab.fallback, self._strong)
+        urgent = scores.get(URGENT, 0.0) >= self._urgent
+        needs_review = confidence < self._review or margin < 1
+        return Understanding(True, kind, category, confidence, needs_review, urgent, place, public_text)
+
+
+def _full_name(x_place: Mapping[str, Any] | str | None) -> str | None:
+    if isinstance(x_place, str):
+        return x_place
+    if isinstance(x_place, Mapping):
+        name = x_place.get("full_name")
+        return clean(name) if isinstance(name, str) else None
+    return None

@@ -1,0 +1,73 @@
+"""Names shared by the code, the local cloud and Terraform.
+
+Terraform's policy tests read this module, so a name changed here and not in
+``terraform/`` fails CI instead of failing in production.
+"""
+
+from __future__ import annotations
+
+# Pub/Sub
+MENTIONS_TOPIC = "mentions"
+DEAD_LETTER_TOPIC = "mentions-dead-letter"
+CLASSIFY_SUBSCRIPTION = "mentions-classify"  # push → classify_mention
+DEAD_LETTER_SUBSCRIPTION = "mentions-dead-letter-hold"  # pull, keeps poison messages
+MAX_DELIVERY_ATTEMPTS = 5
+MESSAGE_SCHEMA = "aduan.mention/1"
+
+# Entry points in functions/main.py (also the Cloud Functions' names).
+FETCH_MENTIONS = "fetch_mentions"
+CLASSIFY_MENTION = "classify_mention"
+SEND_DIGESTS = "send_digests"
+STATUS_PAGE = "status_page"
+ENTRY_POINTS = (FETCH_MENTIONS, CLASSIFY_MENTION, SEND_DIGESTS, STATUS_PAGE)
+
+# Firestore collections
+REPORTS = "reports"
+CHECKPOINTS = "checkpoints"
+STATS = "stats"
+DIGESTS = "digests"
+CLUSTERS = "clusters"
+COLLECTIONS = (REPORTS, CHECKPOINTS, STATS, DIGESTS, CLUSTERS)
+
+# Environment variables, read only by functions/main.py.
+ENV_PROJECT = "GOOGLE_CLOUD_PROJECT"
+ENV_CONFIG_DIR = "ADUAN_CONFIG_DIR"
+ENV_X_API_BASE_URL = "X_API_BASE_URL"
+ENV_X_BEARER_TOKEN = "X_BEARER_TOKEN"  # secret
+ENV_FETCH_MODE = "ADUAN_FETCH_MODE"  # "mentions" (per account) or "search" (batched)
+ENV_FETCH_DEADLINE_S = "ADUAN_FETCH_DEADLINE_S"
+ENV_MENTIONS_TOPIC = "ADUAN_MENTIONS_TOPIC"
+
+
+X_API_DEFAULT_BASE_URL = "https://api.x.com"
+ENV_SMTP_HOST = "ADUAN_SMTP_HOST"
+ENV_SMTP_PORT = "ADUAN_SMTP_PORT"
+ENV_SMTP_USER = "ADUAN_SMTP_USER"
+ENV_SMTP_PASSWORD = "ADUAN_SMTP_PASSWORD"  # secret
+ENV_SMTP_STARTTLS = "ADUAN_SMTP_STARTTLS"
+ENV_MAIL_FROM = "ADUAN_MAIL_FROM"
+ENV_LINK_SIGNING_KEY = "ADUAN_LINK_SIGNING_KEY"  # secret
+ENV_STATUS_BASE_URL = "ADUAN_STATUS_BASE_URL"
+
+# Which secret reaches which function (Terraform wires exactly these).
+FUNCTION_SECRETS: dict[str, tuple[str, ...]] = {
+    FETCH_MENTIONS: (ENV_X_BEARER_TOKEN,),
+    CLASSIFY_MENTION: (),
+    SEND_DIGESTS: (ENV_SMTP_PASSWORD, ENV_LINK_SIGNING_KEY),
+    STATUS_PAGE: (ENV_LINK_SIGNING_KEY,),
+}
+SECRET_ENV_VARS = tuple(sorted({s for secrets in FUNCTION_SECRETS.values() for s in secrets}))
+
+# Composite indexes the code's queries need: (collection, ((field, "ASCENDING"|"DESCENDING"), ...)).
+# Terraform creates exactly these (google_firestore_index); the emulator does not enforce them.
+FIRESTORE_INDEXES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    # digest: an agency's reports received in a week
+    (REPORTS, (("agency_id", "ASCENDING"), ("received_at", "ASCENDING"))),
+    # digest / agency page: an agency's open reports by due date
+    (REPORTS, (("agency_id", "ASCENDING"), ("open", "ASCENDING"), ("due_at", "ASCENDING"))),
+    # status page / Open311: public reports, newest first, optionally by category
+    (REPORTS, (("public", "ASCENDING"), ("received_at", "DESCENDING"))),
+    (REPORTS, (("public", "ASCENDING"), ("category", "ASCENDING"), ("received_at", "DESCENDING"))),
+    # clustering: same category and place in the last 72 hours
+    (REPORTS, (("cluster_key", "ASCENDING"), ("received_at", "DESCENDING"))),
+)

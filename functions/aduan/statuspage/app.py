@@ -1,0 +1,130 @@
+"""The ``status_page`` entry point: route a request to its page, set the headers a CDN needs.
+
+functions-framework hands us a flask request; routing is a short table of
+regular expressions (no Flask app of our own). One ``Site`` per instance holds
+the Firestore client, the templates and the caches, built on the first request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Request, Response
+
+from aduan import names
+from aduan.config import Config, ConfigError
+from aduan.statuspage import i18n
+from aduan.statuspage.cache import TTLCache
+from aduan.statuspage.render import Templates
+
+CACHE_TTL_S = 60.0
+PUBLIC_CACHE = "public, max-age=60, s-maxage=120"
+ERROR_CACHE = "public, max-age=30"
+NO_STORE = "no-store"
+MIN_KEY_LENGTH = 32
+
+
+@dataclass
+class Site:
+    """What every handler needs; one per instance."""
+
+    store: Any  # aduan.adapters.firestore_status.FirestoreStatus or an equivalent
+    config: Config
+    signing_key: str
+    base_url: str
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    templates: Templates = field(default_factory=Templates)
+    cache: TTLCache = field(default_factory=lambda: TTLCache(CACHE_TTL_S))
+
+
+def html(site: Site, template: str, language: str, status: int = 200, cache: str = PUBLIC_CACHE,
+         **context: Any) -> Response:
+    body = site.templates.render(template, language, **context)
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers.update({
+        "Cache-Control": cache,
+        "Content-Security-Policy": site.templates.csp,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer" if cache == NO_STORE else "strict-origin-when-cross-origin",
+        "Content-Language": language,
+        "Vary": "Accept-Language",
+    })
+    return response
+
+
+def redirect(location: str, cache: str = PUBLIC_CACHE) -> Response:
+    return Response("", status=303, headers={"Location": location, "Cache-Control": cache})
+
+
+def not_found(site: Site, language: str, **context: Any) -> Response:
+    return html(site, "status/message.html", language, 404, ERROR_CACHE, kind="not_found", **context)
+
+
+Handler = Callable[[Site, Request, str, re.Match[str]], Response]
+
+
+def _routes() -> list[tuple[frozenset[str], re.Pattern[str], Handler]]:
+    from aduan.statuspage import action_page, api, pages
+
+    get = frozenset({"GET", "HEAD"})
+    return [
+        (get, re.compile(r"/"), pages.overview),
+        (get, re.compile(r"/cari"), pages.search),
+        (get, re.compile(r"/laporan/(?P<ticket>[A-Za-z0-9-]{1,20})"), pages.report),
+        (get, re.compile(r"/instansi/(?P<agency>[a-z0-9-]{1,63})"), pages.agency),
+        (get, re.compile(r"/open311/v2/(?P<what>discovery|services|requests)\.(?P<fmt>\w{1,8})"), api.listing),
+        (get, re.compile(r"/open311/v2/requests/(?P<id>[A-Za-z0-9-]{1,20})\.(?P<fmt>\w{1,8})"), api.one),
+        (get | {"POST"}, re.compile(r"/tindak/(?P<token>[A-Za-z0-9_.-]{1,400})"), action_page.handle),
+    ]
+
+
+class App:
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.routes = _routes()
+
+    def respond(self, request: Request) -> Response:
+        language = i18n.choose(request.args, request.headers.get("Accept-Language"))
+        path = request.path.rstrip("/") or "/"
+        for methods, pattern, handler in self.routes:
+            match = pattern.fullmatch(path)
+            if match is None:
+                continue
+            if request.method not in methods:
+                response = html(self.site, "status/message.html", language, 405, NO_STORE, kind="method")
+                response.headers["Allow"] = ", ".join(sorted(methods))
+                return response
+            return handler(self.site, request, language, match)
+        return not_found(self.site, language)
+
+
+def site_from_env(config: Config, project: str, env: Mapping[str, str]) -> Site:
+    """Validate the two variables this function needs, then connect (lazily imported: cold start)."""
+    key = env.get(names.ENV_LINK_SIGNING_KEY, "")
+    if len(key) < MIN_KEY_LENGTH:
+        raise ConfigError("environment", names.ENV_LINK_SIGNING_KEY, "value",
+                          f"must be a secret of at least {MIN_KEY_LENGTH} characters (from Secret Manager)")
+    base_url = env.get(names.ENV_STATUS_BASE_URL, "")
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base_url):
+        raise ConfigError("environment", names.ENV_STATUS_BASE_URL, "value",
+                          f"must be the public http(s) address of the status page, got {base_url!r}")
+    from google.cloud import firestore
+
+    from aduan.adapters.firestore_status import FirestoreStatus
+
+    return Site(FirestoreStatus(firestore.Client(project=project)), config, key, base_url.rstrip("/"))
+
+
+_APP: App | None = None
+
+
+def handle(request: Request, settings: Any, config: Config, env: Mapping[str, str]) -> Response:
+    """Entry point body for ``functions/main.py``'s ``status_page``."""
+    global _APP
+    if _APP is None:
+        _APP = App(site_from_env(config, settings.project, env))
+    return _APP.respond(request)

@@ -1,0 +1,40 @@
+"""Aduan's Cloud Functions entry points: parse the trigger, call the package, return.
+
+Configuration is loaded and validated when this module is imported, so a bad
+``config/`` or environment stops the instance at start-up with a message naming
+the file, the item and the field. Each entry point imports the libraries it
+needs on its first call only (cold start).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import functions_framework
+
+from aduan.adapters.config_files import load_config
+from aduan.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+# Deployed, config/ sits beside main.py; in the repository it is one level up.
+DEFAULT_CONFIG_DIR = HERE / "config" if (HERE / "config").is_dir() else HERE.parent / "config"
+
+SETTINGS = Settings.from_env(os.environ, DEFAULT_CONFIG_DIR)
+CONFIG = load_config(SETTINGS.config_dir)
+
+
+@functions_framework.http
+def fetch_mentions(request):
+    """Cloud Scheduler, every few minutes: poll X for every agency account and publish new posts."""
+    from aduan import fetch_job
+
+    return fetch_job.run(SETTINGS, CONFIG), 200
+
+
+@functions_framework.cloud_event
+def classify_mention(event):
+    """Pub/Sub push (or Eventarc): classify one post, route it and file it once."""
+    from aduan import classify_job
+
+    classify_job.handle(event.data, SETTINGS, CONFIG)

@@ -1,0 +1,25 @@
+# Secret Manager secrets, handed to functions as secret environment variables.
+# Terraform creates the secrets only: their values are added with
+# `gcloud secrets versions add` (docs/deploy.md), so no value ever sits in state.
+locals {
+  # Environment variable (aduan.names.SECRET_ENV_VARS) => Secret Manager secret id.
+  secrets = {
+    X_BEARER_TOKEN         = "aduan-x-bearer-token"
+    ADUAN_SMTP_PASSWORD    = "aduan-smtp-password"
+    ADUAN_LINK_SIGNING_KEY = "aduan-link-signing-key"
+  }
+}
+
+resource "google_secret_manager_secret" "secret" {
+  for_each = local.secrets
+
+  secret_id           = each.value
+  labels              = local.labels
+  deletion_protection = var.secret_deletion_protection
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.enabled]
+}

@@ -1,0 +1,35 @@
+"""Shared fixtures: the real emulators, started once per test session and only when a test needs them.
+
+Each test that uses ``local`` gets its own Google Cloud project id: the Firestore
+and Pub/Sub emulators keep projects apart, so tests are isolated without resets,
+and the functions-framework processes a test starts are stopped after it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from infra.localcloud import TEST_PORTS, LocalCloud
+
+
+@pytest.fixture(scope="session")
+def emulators() -> Iterator[LocalCloud]:
+    cloud = LocalCloud(project="test-aduan", ports=TEST_PORTS)
+    try:
+        cloud.start_emulators()
+        yield cloud
+    finally:
+        cloud.stop()
+
+
+@pytest.fixture
+def local(emulators: LocalCloud) -> Iterator[LocalCloud]:
+    """A fresh project on the shared emulators; services started on it stop with the test."""
+    cloud = LocalCloud(project=f"t-{uuid.uuid4().hex[:10]}", ports=TEST_PORTS)
+    try:
+        yield cloud
+    finally:
+        cloud.stop()

@@ -1,0 +1,107 @@
+"""Bad configuration stops start-up with a message naming the file, the item and the field."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aduan.adapters.config_files import load_config
+from aduan.config import ConfigError
+from aduan.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_shipped_configuration_is_valid_and_covers_central_java():
+    config = load_config(ROOT / "config")
+    agencies = config.agencies
+    assert agencies.get(agencies.province_desk).regions == ("33",)
+    kabkota = {r for a in agencies.agencies for r in a.regions if len(r) == 4}
+    assert {"3371", "3308", "3374", "3372", "3302"} <= kabkota
+    assert "pemkotmagelang" in agencies.handles
+    assert config.taxonomy.fallback == "lainnya" and len(config.taxonomy.slugs) == 18
+
+
+@pytest.fixture
+def config_copy(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    return tmp_path / "config"
+
+
+def mutate(config_dir: Path, change) -> None:
+    path = config_dir / "agencies.yaml"
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+
+
+def agency(data: dict, agency_id: str) -> dict:
+    return next(a for a in data["agencies"] if a["id"] == agency_id)
+
+
+CASES = [
+    ("unknown region", lambda d: agency(d, "kota-magelang").update(regions=["3399"]),
+     "agency 'kota-magelang'", "regions", "3399"),
+    ("unknown category", lambda d: agency(d, "kota-magelang-dlh").update(categories=["sampahh"]),
+     "agency 'kota-magelang-dlh'", "categories", "sampahh"),
+    ("bad e-mail", lambda d: agency(d, "kab-klaten")["digest"].update(recipients=["not-an-address"]),
+     "agency 'kab-klaten' digest", "recipients", "not-an-address"),
+    ("numeric id as int", lambda d: agency(d, "kota-semarang")["accounts"][0].update(user_id="12ab"),
+     "agency 'kota-semarang' account #1", "user_id", "12ab"),
+    ("duplicate id", lambda d: d["agencies"].append(dict(agency(d, "kab-banyumas"))),
+     "agency 'kab-banyumas'", "id", "another agency"),
+    ("language", lambda d: agency(d, "kab-magelang").update(language="jv"),
+     "agency 'kab-magelang'", "language", "'jv'"),
+    ("missing name", lambda d: agency(d, "kab-magelang").pop("name"), "agency 'kab-magelang'", "name", "required"),
+    ("desk", lambda d: d.update(province_desk="nowhere"), "agencies file", "province_desk", "nowhere"),
+    ("account twice", lambda d: agency(d, "kab-klaten")["accounts"].append(
+        {"username": "PemkotSmg", "user_id": "5"}), "agency 'kab-klaten' account #2", "username", "kota-semarang"),
+]
+
+
+@pytest.mark.parametrize(("label", "change", "item", "field", "detail"), CASES, ids=[c[0] for c in CASES])
+def test_invalid_agency_is_refused_naming_file_item_and_field(config_copy, label, change, item, field, detail):
+    mutate(config_copy, change)
+    with pytest.raises(ConfigError) as err:
+        load_config(config_copy)
+    message = str(err.value)
+    assert message.startswith(str(config_copy / "agencies.yaml"))
+    assert item in message and f"field '{field}'" in message and detail in message
+
+
+def test_broken_yaml_and_bad_taxonomy_are_refused(config_copy):
+    (config_copy / "taxonomy.yaml").write_text("categories:\n  - slug: jalan\n    label: {id: Jalan}\n")
+    with pytest.raises(ConfigError, match="taxonomy.yaml: taxonomy: field 'categories': exactly one"):
+        load_config(config_copy)
+    (config_copy / "agencies.yaml").write_text("agencies: [\n")
+    (config_copy / "taxonomy.yaml").write_text((ROOT / "config" / "taxonomy.yaml").read_text())
+    with pytest.raises(ConfigError, match=r"agencies.yaml: \(file\): field '\(syntax\)'"):
+        load_config(config_copy)
+
+
+def test_bad_environment_is_refused_naming_the_variable():
+    with pytest.raises(ConfigError, match="environment: GOOGLE_CLOUD_PROJECT"):
+        Settings.from_env({}, ROOT / "config")
+    with pytest.raises(ConfigError, match="ADUAN_FETCH_MODE"):
+        Settings.from_env({"GOOGLE_CLOUD_PROJECT": "p", "ADUAN_FETCH_MODE": "both"}, ROOT / "config")
+    with pytest.raises(ConfigError, match="ADUAN_FETCH_DEADLINE_S"):
+        Settings.from_env({"GOOGLE_CLOUD_PROJECT": "p", "ADUAN_FETCH_DEADLINE_S": "soon"}, ROOT / "config")
+
+
+def test_function_with_bad_config_stops_at_start_up(config_copy):
+    """functions-framework imports main.py at start; the instance must refuse to serve."""
+    mutate(config_copy, lambda d: agency(d, "kota-magelang").update(regions=["9999"]))
+    env = {**os.environ, "GOOGLE_CLOUD_PROJECT": "p", "ADUAN_CONFIG_DIR": str(config_copy),
+           "PYTHONPATH": str(ROOT / "functions")}
+    proc = subprocess.run(
+        [sys.executable, "-c", "import main"], cwd=ROOT / "functions", env=env,
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode != 0
+    assert "agencies.yaml: agency 'kota-magelang': field 'regions': '9999'" in proc.stderr

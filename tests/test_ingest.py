@@ -1,0 +1,271 @@
+"""fetch_mentions on the real emulators and the X API simulator: no post lost, fair, bounded.
+
+Crashes are injected by wrapping the real adapters so that one call raises, as a
+process dying at that point would; the next run uses the unwrapped adapters.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from google.cloud import firestore
+
+from aduan.adapters.config_files import load_config
+from aduan.adapters.firestore_checkpoints import FirestoreCheckpoints
+from aduan.adapters.pubsub import TopicPublisher
+from aduan.adapters.x_api import XApi
+from aduan.fetch_job import SystemClock
+from aduan.ingest import PollSettings, Poller, mention_queries, search_queries
+from aduan.logs import log
+from infra.wiring import drain, tap, wire_pubsub
+from infra.xsim import Simulator
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = load_config(ROOT / "config")
+ACCOUNTS = [(acc.user_id, acc.username) for _, acc in CONFIG.agencies.accounts]
+USERNAMES = dict(ACCOUNTS)
+POLLED = {name.lower() for _, name in ACCOUNTS}
+MAGELANG = next(uid for uid, name in ACCOUNTS if name == "pemkotmagelang")
+SEMARANG = next(uid for uid, name in ACCOUNTS if name == "pemkotsmg")
+
+pytestmark = pytest.mark.emulators
+
+
+class Crash(RuntimeError):
+    """Stands for the process dying at the injection point."""
+
+
+SIMULATORS: dict[str, Simulator] = {}
+
+
+@pytest.fixture
+def sim():
+    simulator = Simulator(seed=7)
+    base = simulator.start(port=0)
+    SIMULATORS[base] = simulator
+    control(base, "accounts", [{"username": n, "user_id": u, "name": n} for u, n in ACCOUNTS])
+    try:
+        yield base
+    finally:
+        simulator.stop()
+        SIMULATORS.pop(base)
+
+
+@pytest.fixture
+def cloud(local):
+    wire_pubsub(local, push=False)
+    local.tap = tap(local, "ingest-tap")
+    return local
+
+
+def control(base: str, what: str, body) -> dict:
+    resp = requests.post(f"{base}/_sim/{what}", json=body, timeout=10)
+    resp.raise_for_status()
+    return resp.json()
+
+
+def stats(base: str) -> dict:
+    return requests.get(f"{base}/_sim/stats", timeout=10).json()
+
+
+class World:
+    """The real adapters of one test project, and a poller built from them."""
+
+    def __init__(self, cloud, base: str) -> None:
+        self.cloud, self.base = cloud, base
+        self.x = XApi("test-token", base)
+        self.publisher = TopicPublisher(cloud.project, "mentions")
+        self.db = firestore.Client(project=cloud.project)
+        self.checkpoints = FirestoreCheckpoints(self.db)
+
+    def poll(self, mode: str = "mentions", *, x=None, publisher=None, checkpoints=None, only=None, **settings):
+        poll_settings = PollSettings(overlap=timedelta(minutes=3), backoff_s=0.05, **settings)
+        poller = Poller(x or self.x, publisher or self.publisher, checkpoints or self.checkpoints,
+                        SystemClock(), poll_settings, log)
+        accounts = [a for a in ACCOUNTS if only is None or a[1] in only]
+        queries = mention_queries(accounts) if mode == "mentions" else search_queries(accounts)
+        return poller.run(queries, USERNAMES, POLLED, mode).to_dict()
+
+    def published_ids(self) -> list[str]:
+        return [m.attributes["source_id"] for m in drain(self.cloud.tap)]
+
+
+def by_account(report: dict, username: str) -> dict:
+    return next(a for a in report["accounts"] if a["account"] == username)
+
+
+def generate(base: str, count: int, accounts: list[str]) -> set[str]:
+    """Generated posts, less retweets: Aduan files the original post, never a retweet of it."""
+    ids = control(base, "generate", {"count": count, "accounts": accounts})["ids"]
+    posts = SIMULATORS[base].state.posts
+    return {i for i in ids if not any(kind == "retweeted" for kind, _ in posts[int(i)].referenced)}
+
+
+def test_paging_publishes_every_post_and_checkpoints_the_newest(cloud, sim):
+    world = World(cloud, sim)
+    ids = generate(sim, 250, ["pemkotmagelang"])
+    report = world.poll()
+    magelang = by_account(report, "pemkotmagelang")
+    assert magelang["pages"] == 3 and magelang["fetched"] == 250
+    assert magelang["published"] == len(ids) == 250 - magelang["retweets_skipped"]
+    assert magelang["checkpoint_after"] == max(ids, key=int)
+    assert magelang["outcome"] == "ok" and magelang["errors"] == []
+    published = world.published_ids()
+    assert set(published) == ids and len(published) == len(ids)
+    message = json.loads(drain_one_message_shape(world, sim))
+    assert message["schema"] == "aduan.mention/1" and "pemkotmagelang" in message["to_accounts"]
+    assert message["author"]["username"] and message["url"].startswith("https://x.com/")
+
+
+def drain_one_message_shape(world: World, sim: str) -> bytes:
+    post = control(sim, "post", {"to": ["pemkotmagelang"], "text": "@pemkotmagelang jalan rusak di Jl. Tidar"})
+    world.poll()
+    messages = [m for m in drain(world.cloud.tap) if m.attributes["source_id"] == post["id"]]
+    assert len(messages) == 1
+    return messages[0].data
+
+
+def test_crash_between_publish_and_checkpoint_costs_only_a_refetch(cloud, sim):
+    world = World(cloud, sim)
+    ids = generate(sim, 150, ["pemkotmagelang", "pemkotsmg"])
+
+    class CrashOnSave(FirestoreCheckpoints):
+        def save(self, *args, **kwargs):
+            raise Crash("process died before the checkpoint was saved")
+
+    with pytest.raises(Crash):
+        world.poll(checkpoints=CrashOnSave(world.db))
+    assert world.checkpoints.load([MAGELANG, SEMARANG]) == {}  # nothing moved
+    world.poll()
+    assert set(world.published_ids()) >= ids  # every post at least once (duplicates allowed)
+    assert world.checkpoints.load([MAGELANG])[MAGELANG].since_id is not None
+
+
+def test_crash_between_pages_costs_only_a_refetch(cloud, sim):
+    world = World(cloud, sim)
+    ids = generate(sim, 250, ["pemkotmagelang"])
+    calls = {"n": 0}
+
+    class CrashOnSecondPage:
+        def page(self, *args):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise Crash("process died between pages")
+            return world.x.page(*args)
+
+    with pytest.raises(Crash):
+        world.poll(x=CrashOnSecondPage())
+    world.poll()
+    assert set(world.published_ids()) >= ids
+
+
+def test_unconfirmed_publish_keeps_the_checkpoint(cloud, sim):
+    world = World(cloud, sim)
+    generate(sim, 30, ["pemkotmagelang"])
+
+    class FailingConfirm(TopicPublisher):
+        def confirm(self, handles, timeout_s):
+            raise RuntimeError("Pub/Sub unavailable")
+
+    report = world.poll(publisher=FailingConfirm(cloud.project, "mentions"))
+    magelang = by_account(report, "pemkotmagelang")
+    assert magelang["outcome"] == "publish_failed" and magelang["checkpoint_after"] is None
+    assert "checkpoint kept" in magelang["errors"][0]
+
+
+def test_rate_limit_on_one_account_leaves_the_others_served(cloud, sim):
+    world = World(cloud, sim)
+    magelang_ids = generate(sim, 20, ["pemkotmagelang"])
+    semarang_ids = generate(sim, 20, ["pemkotsmg"])
+    control(sim, "faults", [{"kind": "429", "at_request": 1, "endpoint": "mentions", "account": MAGELANG,
+                             "reset_in_s": 600}])
+    report = world.poll()
+    magelang, semarang = by_account(report, "pemkotmagelang"), by_account(report, "pemkotsmg")
+    assert magelang["outcome"] == "rate_limited" and magelang["rate_limited_until"]
+    assert magelang["published"] == 0
+    assert semarang["outcome"] == "ok" and semarang["published"] == len(semarang_ids)
+    published = set(world.published_ids())
+    assert semarang_ids <= published and not magelang_ids & published
+    # While the window is closed the account is skipped without spending a request on it.
+    before = stats(sim)
+    world.poll()
+    after = stats(sim)
+    assert after["by_account"].get(MAGELANG, 0) == before["by_account"].get(MAGELANG, 0)
+
+
+def test_server_errors_are_retried_within_the_run(cloud, sim):
+    world = World(cloud, sim)
+    ids = generate(sim, 10, ["pemkotmagelang"])
+    control(sim, "faults", [{"kind": "503", "at_request": 1, "endpoint": "mentions", "account": MAGELANG,
+                             "times": 2}])
+    report = world.poll()
+    assert by_account(report, "pemkotmagelang")["outcome"] == "ok"
+    assert ids <= set(world.published_ids())
+
+
+def test_more_than_800_since_last_poll_is_reported_as_a_gap(cloud, sim):
+    world = World(cloud, sim)
+    generate(sim, 5, ["pemkotmagelang"])
+    world.poll()
+    control(sim, "burst", {"account": "pemkotmagelang", "count": 1000})
+    report = world.poll(max_requests=200)
+    gap = by_account(report, "pemkotmagelang")["gap"]
+    assert gap is not None and gap["read"] >= 800
+    assert int(gap["before_id"]) > int(gap["after_id"])
+
+
+def test_request_budget_interrupts_then_backfill_completes_without_skipping(cloud, sim):
+    world = World(cloud, sim)
+    ids = generate(sim, 300, ["pemkotmagelang"])
+    first = world.poll(max_requests=2, only={"pemkotmagelang"})  # two pages of three
+    assert by_account(first, "pemkotmagelang")["outcome"] == "request budget spent"
+    for _ in range(3):
+        world.poll(max_requests=2, only={"pemkotmagelang"})
+    assert set(world.published_ids()) >= ids
+    checkpoint = world.checkpoints.load([MAGELANG])[MAGELANG]
+    assert checkpoint.backfill_until_id is None and checkpoint.since_id >= max(map(int, ids))
+
+
+def test_fair_share_when_one_account_is_busy(cloud, sim):
+    world = World(cloud, sim)
+    generate(sim, 500, ["pemkotmagelang"])
+    quiet = generate(sim, 3, ["pemkotsmg"])
+    report = world.poll(max_requests=len(ACCOUNTS) + 1)
+    assert by_account(report, "pemkotsmg")["outcome"] == "ok"
+    assert quiet <= set(world.published_ids())
+
+
+def test_late_indexed_post_is_caught_by_the_overlap(cloud, sim):
+    world = World(cloud, sim)
+    generate(sim, 20, ["pemkotmagelang"])
+    world.poll()
+    late = control(sim, "post", {"to": ["pemkotmagelang"], "text": "@pemkotmagelang sampah numpuk", "late": True})
+    world.poll()
+    assert late["id"] in set(world.published_ids())
+
+
+def test_auth_failure_names_the_account(cloud, sim):
+    world = World(cloud, sim)
+    world.x = XApi("revoked", sim)  # the simulator answers this token with 401
+    report = world.poll()
+    magelang = by_account(report, "pemkotmagelang")
+    assert magelang["outcome"] == "auth_failed"
+    assert any("X refused access for @pemkotmagelang: HTTP 401" in e for e in magelang["errors"])
+    world.x = XApi("forbidden", sim)
+    assert "HTTP 403" in by_account(world.poll(), "pemkotsmg")["errors"][0]
+
+
+def test_batched_search_needs_far_fewer_requests_and_loses_nothing(cloud, sim):
+    world = World(cloud, sim)
+    ids = generate(sim, 400, [n for _, n in ACCOUNTS])
+    report = world.poll("search")
+    assert report["requests"] < len(ACCOUNTS)
+    assert set(world.published_ids()) >= ids
+    checkpoints = world.checkpoints.load([u for u, _ in ACCOUNTS])
+    assert len(checkpoints) == len(ACCOUNTS)
+    newest = max(map(int, ids))
+    assert all(cp.since_id >= newest for cp in checkpoints.values())
