@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 import functions_framework
-
 from aduan.adapters.config_files import load_config
 from aduan.settings import Settings
 
@@ -38,3 +37,19 @@ def classify_mention(event):
     from aduan import classify_job
 
     classify_job.handle(event.data, SETTINGS, CONFIG)
+
+
+@functions_framework.http
+def send_digests(request):
+    """Cloud Scheduler, Monday 07:00 WIB: each agency's digest of the previous ISO week, sent once."""
+    from aduan.digest import job
+
+    return job.run(SETTINGS, CONFIG, os.environ, week=request.args.get("week")), 200
+
+
+@functions_framework.http
+def status_page(request):
+    """Public: the status site, the Open311 GeoReport v2 API and the agencies' signed action pages."""
+    from aduan.statuspage import app
+
+    return app.handle(request, SETTINGS, CONFIG, os.environ)

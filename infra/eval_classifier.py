@@ -70,24 +70,43 @@ def evaluate(rows: Sequence[dict], classifier: Classifier) -> tuple[dict[str, An
         "reports": len(reports),
         "gate": _pr([r["is_report"] for r, _ in results], [u.is_report for _, u in results]),
         "kind_accuracy": _ratio(sum(r["kind"] == u.kind for r, u in results), len(results)),
-        "category_accuracy": _ratio(sum(g == p for g, p in zip(gold_cat, pred_cat, strict=True)), len(reports)),
+        "category_accuracy": _ratio(
+            sum(g == p for g, p in zip(gold_cat, pred_cat, strict=True)), len(reports)
+        ),
         "category_macro_f1": round(sum(per_class.values()) / len(per_class), 4) if per_class else None,
         "category_f1": per_class,
         "category_accuracy_when_gated": _ratio(
-            sum(r["category"] == u.category for r, u in reports if u.is_report), sum(u.is_report for _, u in reports)
+            sum(r["category"] == u.category for r, u in reports if u.is_report),
+            sum(u.is_report for _, u in reports),
         ),
         "place": {
-            "regency_accuracy": _ratio(sum(u.place is not None and u.place.regency_code == r["regency"] for r, u in with_regency), len(with_regency)),
-            "district_accuracy": _ratio(sum(u.place is not None and u.place.district_code == r["district"] for r, u in with_district), len(with_district)),
-            "regency_precision": _ratio(sum(u.place.regency_code == r["regency"] for r, u in placed), len(placed)),
+            "regency_accuracy": _ratio(
+                sum(u.place is not None and u.place.regency_code == r["regency"] for r, u in with_regency),
+                len(with_regency),
+            ),
+            "district_accuracy": _ratio(
+                sum(u.place is not None and u.place.district_code == r["district"] for r, u in with_district),
+                len(with_district),
+            ),
+            "regency_precision": _ratio(
+                sum(u.place.regency_code == r["regency"] for r, u in placed), len(placed)
+            ),
         },
         "urgency": _pr([r["urgent"] for r, _ in results], [u.urgent for _, u in results]),
         "redaction_recall": {kind: _ratio(c["masked"], c["total"]) for kind, c in sorted(pii.items())},
     }
     details = [
         {
-            "id": r["id"], "text": r["text"], "gold": [r["kind"], r["category"], r["regency"], r["district"], r["urgent"]],
-            "pred": [u.kind, u.category, u.place and u.place.regency_code, u.place and u.place.district_code, u.urgent],
+            "id": r["id"],
+            "text": r["text"],
+            "gold": [r["kind"], r["category"], r["regency"], r["district"], r["urgent"]],
+            "pred": [
+                u.kind,
+                u.category,
+                u.place and u.place.regency_code,
+                u.place and u.place.district_code,
+                u.urgent,
+            ],
             "public_text": u.public_text,
         }
         for r, u in results
@@ -107,7 +126,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("labelled", type=Path)
     parser.add_argument("--config", type=Path, default=ROOT / "config")
-    parser.add_argument("--errors", action="store_true", help="list misread posts (not for the held-out file)")
+    parser.add_argument(
+        "--errors", action="store_true", help="list misread posts (not for the held-out file)"
+    )
     args = parser.parse_args()
     if args.errors and "heldout" in args.labelled.name:
         parser.error("--errors is not allowed on the held-out file")

@@ -54,7 +54,9 @@ def port_open(port: int) -> bool:
         return s.connect_ex((HOST, port)) == 0
 
 
-def wait_until(check, what: str, timeout_s: float, proc: subprocess.Popen | None = None, log: Path | None = None):
+def wait_until(
+    check, what: str, timeout_s: float, proc: subprocess.Popen | None = None, log: Path | None = None
+):
     """Poll ``check`` until true; fail with the process's log when it died or time ran out."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -116,14 +118,22 @@ class LocalCloud:
 
     def _spawn(self, name: str, argv: list[str], port: int, env: dict[str, str] | None = None) -> Service:
         if port_open(port):
-            raise RuntimeError(f"port {port} for {name} is already in use on {HOST}; "
-                               f"stop what is running there (make down) and retry")
+            raise RuntimeError(
+                f"port {port} for {name} is already in use on {HOST}; "
+                f"stop what is running there (make down) and retry"
+            )
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        log = self.state_dir / f"{name}.log"
+        log = self.state_dir / f"{name}-{port}.log"  # port-qualified: a demo and test runs can coexist
         out = log.open("wb")
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env={**os.environ, "CLOUDSDK_CORE_DISABLE_PROMPTS": "1", **(env or {})},
-                                start_new_session=True, cwd=ROOT)
+        proc = subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "CLOUDSDK_CORE_DISABLE_PROMPTS": "1", **(env or {})},
+            start_new_session=True,
+            cwd=ROOT,
+        )
         out.close()
         service = Service(name, proc, log)
         self.services[name] = service
@@ -134,18 +144,41 @@ class LocalCloud:
     def start_emulators(self) -> None:
         pubsub_data = self.state_dir / f"pubsub-{self.ports.pubsub}"
         pubsub_data.mkdir(parents=True, exist_ok=True)
-        fs = self._spawn("firestore", ["gcloud", "emulators", "firestore", "start",
-                                       f"--host-port={HOST}:{self.ports.firestore}"], self.ports.firestore)
-        ps = self._spawn("pubsub", ["gcloud", "beta", "emulators", "pubsub", "start",
-                                    f"--host-port={HOST}:{self.ports.pubsub}", f"--data-dir={pubsub_data}"],
-                         self.ports.pubsub)
-        wait_until(lambda: http_ok(f"http://{HOST}:{self.ports.firestore}/"), "Firestore emulator", 90, fs.proc, fs.log)
-        wait_until(lambda: http_ok(f"http://{HOST}:{self.ports.pubsub}/"), "Pub/Sub emulator", 90, ps.proc, ps.log)
+        fs = self._spawn(
+            "firestore",
+            ["gcloud", "emulators", "firestore", "start", f"--host-port={HOST}:{self.ports.firestore}"],
+            self.ports.firestore,
+        )
+        ps = self._spawn(
+            "pubsub",
+            [
+                "gcloud",
+                "beta",
+                "emulators",
+                "pubsub",
+                "start",
+                f"--host-port={HOST}:{self.ports.pubsub}",
+                f"--data-dir={pubsub_data}",
+            ],
+            self.ports.pubsub,
+        )
+        wait_until(
+            lambda: http_ok(f"http://{HOST}:{self.ports.firestore}/"),
+            "Firestore emulator",
+            90,
+            fs.proc,
+            fs.log,
+        )
+        wait_until(
+            lambda: http_ok(f"http://{HOST}:{self.ports.pubsub}/"), "Pub/Sub emulator", 90, ps.proc, ps.log
+        )
         os.environ.update({k: v for k, v in self.env.items() if k.endswith("EMULATOR_HOST")})
 
     def reset_firestore(self, project: str | None = None) -> None:
-        url = (f"http://{HOST}:{self.ports.firestore}/emulator/v1/projects/{project or self.project}"
-               f"/databases/(default)/documents")
+        url = (
+            f"http://{HOST}:{self.ports.firestore}/emulator/v1/projects/{project or self.project}"
+            f"/databases/(default)/documents"
+        )
         req = urllib.request.Request(url, method="DELETE")
         with urllib.request.urlopen(req, timeout=10):  # noqa: S310 - loopback only
             pass
@@ -153,16 +186,38 @@ class LocalCloud:
     # -- functions and simulator ---------------------------------------------------------------
 
     def start_function(self, target: str, port: int, extra_env: dict[str, str] | None = None) -> Service:
-        argv = [sys.executable, "-m", "functions_framework", "--target", target,
-                "--source", str(FUNCTIONS_DIR / "main.py"), "--host", HOST, "--port", str(port)]
+        argv = [
+            sys.executable,
+            "-m",
+            "functions_framework",
+            "--target",
+            target,
+            "--source",
+            str(FUNCTIONS_DIR / "main.py"),
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+        ]
         env = {**self.env, "PYTHONPATH": str(FUNCTIONS_DIR), **(extra_env or {})}
         svc = self._spawn(target, argv, port, env)
         wait_until(lambda: port_open(port), f"function {target}", 30, svc.proc, svc.log)
         return svc
 
     def start_simulator(self, seed: int = 1, generate: int = 0) -> Service:
-        argv = [sys.executable, "-m", "infra.xsim", "--port", str(self.ports.xsim), "--seed", str(seed),
-                "--config", str(ROOT / "config"), "--generate", str(generate)]
+        argv = [
+            sys.executable,
+            "-m",
+            "infra.xsim",
+            "--port",
+            str(self.ports.xsim),
+            "--seed",
+            str(seed),
+            "--config",
+            str(ROOT / "config"),
+            "--generate",
+            str(generate),
+        ]
         svc = self._spawn("xsim", argv, self.ports.xsim, {"PYTHONPATH": f"{ROOT}:{FUNCTIONS_DIR}"})
         wait_until(lambda: port_open(self.ports.xsim), "X API simulator", 30, svc.proc, svc.log)
         return svc

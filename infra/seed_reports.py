@@ -10,18 +10,35 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from google.cloud import firestore
-
 from aduan import names, report, ticket, workdays
+from google.cloud import firestore
 
 BATCH = 500
 PLACES = (
-    {"regency_code": "3371", "regency_name": "Kota Magelang", "district_code": "3371010",
-     "district_name": "Magelang Selatan", "village_code": "3371010001", "village_name": "Jurangombo Selatan"},
-    {"regency_code": "3371", "regency_name": "Kota Magelang", "district_code": "3371030",
-     "district_name": "Magelang Utara", "village_code": "3371030001", "village_name": "Potrobangsan"},
-    {"regency_code": "3371", "regency_name": "Kota Magelang", "district_code": "3371020",
-     "district_name": "Magelang Tengah", "village_code": "3371020001", "village_name": "Kemirirejo"},
+    {
+        "regency_code": "3371",
+        "regency_name": "Kota Magelang",
+        "district_code": "3371010",
+        "district_name": "Magelang Selatan",
+        "village_code": "3371010001",
+        "village_name": "Jurangombo Selatan",
+    },
+    {
+        "regency_code": "3371",
+        "regency_name": "Kota Magelang",
+        "district_code": "3371030",
+        "district_name": "Magelang Utara",
+        "village_code": "3371030001",
+        "village_name": "Potrobangsan",
+    },
+    {
+        "regency_code": "3371",
+        "regency_name": "Kota Magelang",
+        "district_code": "3371020",
+        "district_name": "Magelang Tengah",
+        "village_code": "3371020001",
+        "village_name": "Kemirirejo",
+    },
 )
 CATEGORIES = ("jalan", "sampah", "drainase", "penerangan", "air", "transportasi")
 

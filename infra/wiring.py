@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import contextlib
 
+from aduan import names
 from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 from google.protobuf import duration_pb2
 
-from aduan import names
-
 LOCAL_MIN_BACKOFF_S = 1
 LOCAL_MAX_BACKOFF_S = 3
+LOCAL_ACK_DEADLINE_S = 10
 
 
 def _ensure(create, *args, **kwargs) -> None:
@@ -33,33 +33,47 @@ def wire_pubsub(cloud, push: bool = True) -> None:
     dead = publisher.topic_path(project, names.DEAD_LETTER_TOPIC)
     for path in (topic, dead):
         _ensure(publisher.create_topic, name=path)
-    _ensure(subscriber.create_subscription, request={
-        "name": subscriber.subscription_path(project, names.DEAD_LETTER_SUBSCRIPTION), "topic": dead,
-        "ack_deadline_seconds": 60,
-    })
+    _ensure(
+        subscriber.create_subscription,
+        request={
+            "name": subscriber.subscription_path(project, names.DEAD_LETTER_SUBSCRIPTION),
+            "topic": dead,
+            "ack_deadline_seconds": 60,
+        },
+    )
     if push:
         endpoint = f"http://127.0.0.1:{cloud.ports.classify}/projects/{project}/topics/{names.MENTIONS_TOPIC}"
-        _ensure(subscriber.create_subscription, request={
-            "name": subscriber.subscription_path(project, names.CLASSIFY_SUBSCRIPTION),
-            "topic": topic,
-            "push_config": {"push_endpoint": endpoint},
-            "ack_deadline_seconds": 30,
-            "retry_policy": {
-                "minimum_backoff": duration_pb2.Duration(seconds=LOCAL_MIN_BACKOFF_S),
-                "maximum_backoff": duration_pb2.Duration(seconds=LOCAL_MAX_BACKOFF_S),
+        _ensure(
+            subscriber.create_subscription,
+            request={
+                "name": subscriber.subscription_path(project, names.CLASSIFY_SUBSCRIPTION),
+                "topic": topic,
+                "push_config": {"push_endpoint": endpoint},
+                "ack_deadline_seconds": 30,
+                "retry_policy": {
+                    "minimum_backoff": duration_pb2.Duration(seconds=LOCAL_MIN_BACKOFF_S),
+                    "maximum_backoff": duration_pb2.Duration(seconds=LOCAL_MAX_BACKOFF_S),
+                },
+                "dead_letter_policy": {
+                    "dead_letter_topic": dead,
+                    "max_delivery_attempts": names.MAX_DELIVERY_ATTEMPTS,
+                },
             },
-            "dead_letter_policy": {"dead_letter_topic": dead,
-                                   "max_delivery_attempts": names.MAX_DELIVERY_ATTEMPTS},
-        })
+        )
 
 
 def tap(cloud, name: str, topic: str = names.MENTIONS_TOPIC) -> str:
     """A pull subscription that sees every message on ``topic`` (tests and the demo read it)."""
     subscriber = pubsub_v1.SubscriberClient()
     path = subscriber.subscription_path(cloud.project, name)
-    _ensure(subscriber.create_subscription, request={
-        "name": path, "topic": pubsub_v1.PublisherClient.topic_path(cloud.project, topic),
-        "ack_deadline_seconds": 60})
+    _ensure(
+        subscriber.create_subscription,
+        request={
+            "name": path,
+            "topic": pubsub_v1.PublisherClient.topic_path(cloud.project, topic),
+            "ack_deadline_seconds": 60,
+        },
+    )
     return path
 
 
@@ -75,8 +89,9 @@ def drain(subscription: str, max_messages: int = 100_000, idle_s: float = 1.5, t
         resp = subscriber.pull(request={"subscription": subscription, "max_messages": 1000}, timeout=5)
         if resp.received_messages:
             received.extend(m.message for m in resp.received_messages)
-            subscriber.acknowledge(request={"subscription": subscription,
-                                            "ack_ids": [m.ack_id for m in resp.received_messages]})
+            subscriber.acknowledge(
+                request={"subscription": subscription, "ack_ids": [m.ack_id for m in resp.received_messages]}
+            )
             last_seen = time.monotonic()
         elif time.monotonic() - last_seen > idle_s:
             break

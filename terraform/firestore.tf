@@ -26,7 +26,34 @@ locals {
         { path = "received_at", order = "ASCENDING" },
       ]
     }
-    # digest / agency page: an agency's open reports by due date
+    # digest: an agency's open reports received before the week
+    reports_agency_open_received = {
+      collection = "reports"
+      fields = [
+        { path = "agency_id", order = "ASCENDING" },
+        { path = "open", order = "ASCENDING" },
+        { path = "received_at", order = "ASCENDING" },
+      ]
+    }
+    # digest: an agency's reports resolved in the week
+    reports_agency_resolved = {
+      collection = "reports"
+      fields = [
+        { path = "agency_id", order = "ASCENDING" },
+        { path = "resolved_at", order = "ASCENDING" },
+      ]
+    }
+    # digest: an agency's public reports per category in the week before
+    reports_agency_category_public_received = {
+      collection = "reports"
+      fields = [
+        { path = "agency_id", order = "ASCENDING" },
+        { path = "category", order = "ASCENDING" },
+        { path = "public", order = "ASCENDING" },
+        { path = "received_at", order = "ASCENDING" },
+      ]
+    }
+    # agency page: an agency's open reports by due date
     reports_agency_open_due = {
       collection = "reports"
       fields = [
@@ -49,6 +76,25 @@ locals {
       fields = [
         { path = "public", order = "ASCENDING" },
         { path = "category", order = "ASCENDING" },
+        { path = "received_at", order = "DESCENDING" },
+      ]
+    }
+    # Open311: public reports filtered by open/closed, newest first
+    reports_public_open_received = {
+      collection = "reports"
+      fields = [
+        { path = "public", order = "ASCENDING" },
+        { path = "open", order = "ASCENDING" },
+        { path = "received_at", order = "DESCENDING" },
+      ]
+    }
+    # Open311: public reports of one category filtered by open/closed, newest first
+    reports_public_category_open_received = {
+      collection = "reports"
+      fields = [
+        { path = "public", order = "ASCENDING" },
+        { path = "category", order = "ASCENDING" },
+        { path = "open", order = "ASCENDING" },
         { path = "received_at", order = "DESCENDING" },
       ]
     }
@@ -77,4 +123,16 @@ resource "google_firestore_index" "composite" {
       order      = fields.value.order
     }
   }
+}
+
+# The stats shards hold thousands of map keys (days × agency|category|status) that are only
+# ever read whole: exempt them from single-field indexing, or they would hit the index-entry
+# limit per document and cost index writes on every increment.
+resource "google_firestore_field" "stats_days_unindexed" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = "stats"
+  field      = "days"
+
+  index_config {}
 }

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from aduan.adapters.config_files import load_config
 from aduan.config import ConfigError
 from aduan.settings import Settings
@@ -46,27 +45,70 @@ def agency(data: dict, agency_id: str) -> dict:
 
 
 CASES = [
-    ("unknown region", lambda d: agency(d, "kota-magelang").update(regions=["3399"]),
-     "agency 'kota-magelang'", "regions", "3399"),
-    ("unknown category", lambda d: agency(d, "kota-magelang-dlh").update(categories=["sampahh"]),
-     "agency 'kota-magelang-dlh'", "categories", "sampahh"),
-    ("bad e-mail", lambda d: agency(d, "kab-klaten")["digest"].update(recipients=["not-an-address"]),
-     "agency 'kab-klaten' digest", "recipients", "not-an-address"),
-    ("numeric id as int", lambda d: agency(d, "kota-semarang")["accounts"][0].update(user_id="12ab"),
-     "agency 'kota-semarang' account #1", "user_id", "12ab"),
-    ("duplicate id", lambda d: d["agencies"].append(dict(agency(d, "kab-banyumas"))),
-     "agency 'kab-banyumas'", "id", "another agency"),
-    ("language", lambda d: agency(d, "kab-magelang").update(language="jv"),
-     "agency 'kab-magelang'", "language", "'jv'"),
-    ("missing name", lambda d: agency(d, "kab-magelang").pop("name"), "agency 'kab-magelang'", "name", "required"),
+    (
+        "unknown region",
+        lambda d: agency(d, "kota-magelang").update(regions=["3399"]),
+        "agency 'kota-magelang'",
+        "regions",
+        "3399",
+    ),
+    (
+        "unknown category",
+        lambda d: agency(d, "kota-magelang-dlh").update(categories=["sampahh"]),
+        "agency 'kota-magelang-dlh'",
+        "categories",
+        "sampahh",
+    ),
+    (
+        "bad e-mail",
+        lambda d: agency(d, "kab-klaten")["digest"].update(recipients=["not-an-address"]),
+        "agency 'kab-klaten' digest",
+        "recipients",
+        "not-an-address",
+    ),
+    (
+        "numeric id as int",
+        lambda d: agency(d, "kota-semarang")["accounts"][0].update(user_id="12ab"),
+        "agency 'kota-semarang' account #1",
+        "user_id",
+        "12ab",
+    ),
+    (
+        "duplicate id",
+        lambda d: d["agencies"].append(dict(agency(d, "kab-banyumas"))),
+        "agency 'kab-banyumas'",
+        "id",
+        "another agency",
+    ),
+    (
+        "language",
+        lambda d: agency(d, "kab-magelang").update(language="jv"),
+        "agency 'kab-magelang'",
+        "language",
+        "'jv'",
+    ),
+    (
+        "missing name",
+        lambda d: agency(d, "kab-magelang").pop("name"),
+        "agency 'kab-magelang'",
+        "name",
+        "required",
+    ),
     ("desk", lambda d: d.update(province_desk="nowhere"), "agencies file", "province_desk", "nowhere"),
-    ("account twice", lambda d: agency(d, "kab-klaten")["accounts"].append(
-        {"username": "PemkotSmg", "user_id": "5"}), "agency 'kab-klaten' account #2", "username", "kota-semarang"),
+    (
+        "account twice",
+        lambda d: agency(d, "kab-klaten")["accounts"].append({"username": "PemkotSmg", "user_id": "5"}),
+        "agency 'kab-klaten' account #2",
+        "username",
+        "kota-semarang",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("label", "change", "item", "field", "detail"), CASES, ids=[c[0] for c in CASES])
-def test_invalid_agency_is_refused_naming_file_item_and_field(config_copy, label, change, item, field, detail):
+def test_invalid_agency_is_refused_naming_file_item_and_field(
+    config_copy, label, change, item, field, detail
+):
     mutate(config_copy, change)
     with pytest.raises(ConfigError) as err:
         load_config(config_copy)
@@ -97,11 +139,19 @@ def test_bad_environment_is_refused_naming_the_variable():
 def test_function_with_bad_config_stops_at_start_up(config_copy):
     """functions-framework imports main.py at start; the instance must refuse to serve."""
     mutate(config_copy, lambda d: agency(d, "kota-magelang").update(regions=["9999"]))
-    env = {**os.environ, "GOOGLE_CLOUD_PROJECT": "p", "ADUAN_CONFIG_DIR": str(config_copy),
-           "PYTHONPATH": str(ROOT / "functions")}
+    env = {
+        **os.environ,
+        "GOOGLE_CLOUD_PROJECT": "p",
+        "ADUAN_CONFIG_DIR": str(config_copy),
+        "PYTHONPATH": str(ROOT / "functions"),
+    }
     proc = subprocess.run(
-        [sys.executable, "-c", "import main"], cwd=ROOT / "functions", env=env,
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", "import main"],
+        cwd=ROOT / "functions",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode != 0
     assert "agencies.yaml: agency 'kota-magelang': field 'regions': '9999'" in proc.stderr

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 import requests
-from google.cloud import firestore
-
 from aduan.adapters.config_files import load_config
 from aduan.adapters.firestore_checkpoints import FirestoreCheckpoints
 from aduan.adapters.pubsub import TopicPublisher
 from aduan.adapters.x_api import XApi
 from aduan.fetch_job import SystemClock
-from aduan.ingest import PollSettings, Poller, mention_queries, search_queries
+from aduan.ingest import Poller, PollSettings, mention_queries, search_queries
 from aduan.logs import log
+from google.cloud import firestore
+
 from infra.wiring import drain, tap, wire_pubsub
 from infra.xsim import Simulator
 
@@ -82,10 +82,18 @@ class World:
         self.db = firestore.Client(project=cloud.project)
         self.checkpoints = FirestoreCheckpoints(self.db)
 
-    def poll(self, mode: str = "mentions", *, x=None, publisher=None, checkpoints=None, only=None, **settings):
+    def poll(
+        self, mode: str = "mentions", *, x=None, publisher=None, checkpoints=None, only=None, **settings
+    ):
         poll_settings = PollSettings(overlap=timedelta(minutes=3), backoff_s=0.05, **settings)
-        poller = Poller(x or self.x, publisher or self.publisher, checkpoints or self.checkpoints,
-                        SystemClock(), poll_settings, log)
+        poller = Poller(
+            x or self.x,
+            publisher or self.publisher,
+            checkpoints or self.checkpoints,
+            SystemClock(),
+            poll_settings,
+            log,
+        )
         accounts = [a for a in ACCOUNTS if only is None or a[1] in only]
         queries = mention_queries(accounts) if mode == "mentions" else search_queries(accounts)
         return poller.run(queries, USERNAMES, POLLED, mode).to_dict()
@@ -122,7 +130,9 @@ def test_paging_publishes_every_post_and_checkpoints_the_newest(cloud, sim):
 
 
 def drain_one_message_shape(world: World, sim: str) -> bytes:
-    post = control(sim, "post", {"to": ["pemkotmagelang"], "text": "@pemkotmagelang jalan rusak di Jl. Tidar"})
+    post = control(
+        sim, "post", {"to": ["pemkotmagelang"], "text": "@pemkotmagelang jalan rusak di Jl. Tidar"}
+    )
     world.poll()
     messages = [m for m in drain(world.cloud.tap) if m.attributes["source_id"] == post["id"]]
     assert len(messages) == 1
@@ -181,8 +191,11 @@ def test_rate_limit_on_one_account_leaves_the_others_served(cloud, sim):
     world = World(cloud, sim)
     magelang_ids = generate(sim, 20, ["pemkotmagelang"])
     semarang_ids = generate(sim, 20, ["pemkotsmg"])
-    control(sim, "faults", [{"kind": "429", "at_request": 1, "endpoint": "mentions", "account": MAGELANG,
-                             "reset_in_s": 600}])
+    control(
+        sim,
+        "faults",
+        [{"kind": "429", "at_request": 1, "endpoint": "mentions", "account": MAGELANG, "reset_in_s": 600}],
+    )
     report = world.poll()
     magelang, semarang = by_account(report, "pemkotmagelang"), by_account(report, "pemkotsmg")
     assert magelang["outcome"] == "rate_limited" and magelang["rate_limited_until"]
@@ -200,8 +213,11 @@ def test_rate_limit_on_one_account_leaves_the_others_served(cloud, sim):
 def test_server_errors_are_retried_within_the_run(cloud, sim):
     world = World(cloud, sim)
     ids = generate(sim, 10, ["pemkotmagelang"])
-    control(sim, "faults", [{"kind": "503", "at_request": 1, "endpoint": "mentions", "account": MAGELANG,
-                             "times": 2}])
+    control(
+        sim,
+        "faults",
+        [{"kind": "503", "at_request": 1, "endpoint": "mentions", "account": MAGELANG, "times": 2}],
+    )
     report = world.poll()
     assert by_account(report, "pemkotmagelang")["outcome"] == "ok"
     assert ids <= set(world.published_ids())
@@ -243,7 +259,9 @@ def test_late_indexed_post_is_caught_by_the_overlap(cloud, sim):
     world = World(cloud, sim)
     generate(sim, 20, ["pemkotmagelang"])
     world.poll()
-    late = control(sim, "post", {"to": ["pemkotmagelang"], "text": "@pemkotmagelang sampah numpuk", "late": True})
+    late = control(
+        sim, "post", {"to": ["pemkotmagelang"], "text": "@pemkotmagelang sampah numpuk", "late": True}
+    )
     world.poll()
     assert late["id"] in set(world.published_ids())
 

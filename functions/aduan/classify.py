@@ -60,7 +60,9 @@ def classify_lines(lines: Iterable[str], classifier: Classifier) -> Iterator[dic
 
 def main(argv: list[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="python -m aduan.classify", description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="config directory (default: %(default)s)")
+    parser.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG, help="config directory (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     classifier = load_classifier(args.config, agency_handles(args.config))
     for result in classify_lines(stdin, classifier):

@@ -44,19 +44,24 @@ def message_data(event_data: Any) -> tuple[bytes, dict[str, Any]]:
     return data, message
 
 
-def handle(event_data: Any, settings: Settings, config: Config, now: datetime | None = None) -> dict[str, Any]:
+def handle(
+    event_data: Any, settings: Settings, config: Config, now: datetime | None = None
+) -> dict[str, Any]:
     """File one message. PoisonMessage and transient errors raise, so Pub/Sub retries and, after
     the subscription's max attempts, dead-letters; the reason is logged on every attempt."""
     context: dict[str, Any] = {}
     try:
         data, message = message_data(event_data)
-        context = {"message_id": message.get("messageId") or message.get("message_id"),
-                   "attributes": message.get("attributes") or {},
-                   "delivery_attempt": event_data.get("deliveryAttempt")}
+        context = {
+            "message_id": message.get("messageId") or message.get("message_id"),
+            "attributes": message.get("attributes") or {},
+            "delivery_attempt": event_data.get("deliveryAttempt"),
+        }
         mention = parse_message(data)
         context["report_id"] = mention.report_id
         reading = _classifier(config_dir=settings.config_dir, handles=config.agencies.handles).understand(
-            mention.text, mention.place)
+            mention.text, mention.place
+        )
         now = now or datetime.now(UTC)
         store = _store(settings.project)
         candidates = store.cluster_candidates(reading_cluster_key(reading), now)
@@ -66,8 +71,15 @@ def handle(event_data: Any, settings: Settings, config: Config, now: datetime | 
         raise
     created = store.file(plan)
     outcome = "filed" if created else "duplicate"
-    log("INFO", f"{outcome} {plan.report_id}", outcome=outcome, ticket=plan.report["ticket"],
-        agency_id=plan.report["agency_id"], category=plan.report["category"],
-        is_report=plan.report["is_report"], cluster_id=plan.cluster_id, **context)
+    log(
+        "INFO",
+        f"{outcome} {plan.report_id}",
+        outcome=outcome,
+        ticket=plan.report["ticket"],
+        agency_id=plan.report["agency_id"],
+        category=plan.report["category"],
+        is_report=plan.report["is_report"],
+        cluster_id=plan.cluster_id,
+        **context,
+    )
     return {"outcome": outcome, "report_id": plan.report_id, "ticket": plan.report["ticket"]}
-

@@ -137,7 +137,9 @@ class _Fields:
             raise self.fail(name, f"must be a list, got {type(value).__name__}")
         return value
 
-    def strings(self, name: str, check: Callable[[str], str | None], allow_empty: bool = False) -> tuple[str, ...]:
+    def strings(
+        self, name: str, check: Callable[[str], str | None], allow_empty: bool = False
+    ) -> tuple[str, ...]:
         values = self.items(name)
         if not values and not allow_empty:
             raise self.fail(name, "must not be empty")
@@ -174,7 +176,9 @@ def parse_taxonomy(data: Any, source: str) -> Taxonomy:
     return Taxonomy(tuple(categories))
 
 
-def parse_agencies(data: Any, source: str, taxonomy: Taxonomy, known_regions: Callable[[str], bool]) -> Agencies:
+def parse_agencies(
+    data: Any, source: str, taxonomy: Taxonomy, known_regions: Callable[[str], bool]
+) -> Agencies:
     """Validate agencies.yaml; ``known_regions`` says whether a BPS code exists."""
     top = _Fields(data, source, "agencies file")
     agencies: list[Agency] = []
@@ -192,7 +196,9 @@ def parse_agencies(data: Any, source: str, taxonomy: Taxonomy, known_regions: Ca
             raise item.fail("language", f"must be one of {LANGUAGES}, got {language!r}")
 
         def region_problem(code: str) -> str | None:
-            return None if known_regions(code) else f"{code!r} is not a Central Java BPS code in the gazetteer"
+            return (
+                None if known_regions(code) else f"{code!r} is not a Central Java BPS code in the gazetteer"
+            )
 
         def category_problem(slug: str) -> str | None:
             ok = slug == ALL_CATEGORIES or slug in taxonomy.slugs
@@ -203,7 +209,9 @@ def parse_agencies(data: Any, source: str, taxonomy: Taxonomy, known_regions: Ca
             acc = _Fields(raw_acc, source, f"agency '{agency_id}' account #{m + 1}")
             account = Account(acc.text("username", X_USERNAME), str(acc.data.get("user_id", "")))
             if not X_USER_ID.match(account.user_id):
-                raise acc.fail("user_id", f"must be the numeric X user id as a string, got {acc.data.get('user_id')!r}")
+                raise acc.fail(
+                    "user_id", f"must be the numeric X user id as a string, got {acc.data.get('user_id')!r}"
+                )
             owner = seen_accounts.setdefault(account.username.lower(), agency_id)
             if owner != agency_id:
                 raise acc.fail("username", f"@{account.username} is already an account of agency '{owner}'")

@@ -28,10 +28,77 @@ _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _NOISE = re.compile(r"@\w+|https?://\S+")
 # Words that carry no topic: they would make every complaint look alike.
 STOPWORDS = frozenset(
-    "yang dan di ke dari ini itu ada sudah udah udh sdh belum blm tidak tdk gak ga nggak ora pak bu min mohon "
-    "tolong tlg segera bapak ibu kami saya aku kita warga sini sana juga dengan untuk pada karena krn sangat "
-    "banget bgt parah lagi masih terus kapan kok apa gimana gmn bagaimana the and please lur neng sing wis "
-    "dong deh sih kak admin mas mbak".split()
+    [
+        "yang",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "ini",
+        "itu",
+        "ada",
+        "sudah",
+        "udah",
+        "udh",
+        "sdh",
+        "belum",
+        "blm",
+        "tidak",
+        "tdk",
+        "gak",
+        "ga",
+        "nggak",
+        "ora",
+        "pak",
+        "bu",
+        "min",
+        "mohon",
+        "tolong",
+        "tlg",
+        "segera",
+        "bapak",
+        "ibu",
+        "kami",
+        "saya",
+        "aku",
+        "kita",
+        "warga",
+        "sini",
+        "sana",
+        "juga",
+        "dengan",
+        "untuk",
+        "pada",
+        "karena",
+        "krn",
+        "sangat",
+        "banget",
+        "bgt",
+        "parah",
+        "lagi",
+        "masih",
+        "terus",
+        "kapan",
+        "kok",
+        "apa",
+        "gimana",
+        "gmn",
+        "bagaimana",
+        "the",
+        "and",
+        "please",
+        "lur",
+        "neng",
+        "sing",
+        "wis",
+        "dong",
+        "deh",
+        "sih",
+        "kak",
+        "admin",
+        "mas",
+        "mbak",
+    ]
 )
 
 
@@ -74,8 +141,9 @@ class FilingPlan:
     joins_cluster: bool  # True: increment clusters/{cluster_id}; False: the report starts its own
 
 
-def choose_cluster(report_id: str, words: frozenset[str], candidates: Sequence[Mapping[str, Any]],
-                   received_at: datetime) -> tuple[str, bool]:
+def choose_cluster(
+    report_id: str, words: frozenset[str], candidates: Sequence[Mapping[str, Any]], received_at: datetime
+) -> tuple[str, bool]:
     """The most similar recent report's cluster, if similar enough; else a new cluster of its own."""
     best, best_score = None, CLUSTER_MIN_SIMILARITY
     for doc in candidates:
@@ -89,8 +157,13 @@ def choose_cluster(report_id: str, words: frozenset[str], candidates: Sequence[M
     return best.get("cluster_id") or best["id"], True
 
 
-def plan_filing(mention: Mention, reading: Any, config: Config, now: datetime,
-                cluster_candidates: Sequence[Mapping[str, Any]] = ()) -> FilingPlan:
+def plan_filing(
+    mention: Mention,
+    reading: Any,
+    config: Config,
+    now: datetime,
+    cluster_candidates: Sequence[Mapping[str, Any]] = (),
+) -> FilingPlan:
     """``reading`` is the classifier's Understanding (duck-typed: the core never imports the classifier)."""
     created_at = parse_time(mention.created_at, "created_at")
     place = _place_doc(reading.place)
@@ -101,8 +174,10 @@ def plan_filing(mention: Mention, reading: Any, config: Config, now: datetime,
     report_id = mention.report_id
     if reading.is_report:
         status = r.ROUTED
-        history = [r.HistoryEntry(r.RECEIVED, now, "aduan").to_doc(),
-                   r.HistoryEntry(r.ROUTED, now, "aduan", agency.name if agency else routed.agency_id).to_doc()]
+        history = [
+            r.HistoryEntry(r.RECEIVED, now, "aduan").to_doc(),
+            r.HistoryEntry(r.ROUTED, now, "aduan", agency.name if agency else routed.agency_id).to_doc(),
+        ]
         due_response, due_final = due_dates(now)
     else:
         status = r.NOT_A_REPORT
@@ -110,7 +185,9 @@ def plan_filing(mention: Mention, reading: Any, config: Config, now: datetime,
         due_response = due_final = None
     key = cluster_key(category, place)
     if key:
-        cluster_id, joins = choose_cluster(report_id, topic_words(reading.public_text), cluster_candidates, now)
+        cluster_id, joins = choose_cluster(
+            report_id, topic_words(reading.public_text), cluster_candidates, now
+        )
     else:
         cluster_id, joins = report_id, False
     doc = {
@@ -155,7 +232,14 @@ def plan_filing(mention: Mention, reading: Any, config: Config, now: datetime,
 def _place_doc(place: Any) -> dict[str, Any] | None:
     if place is None:
         return None
-    fields = ("regency_code", "regency_name", "district_code", "district_name", "village_code", "village_name")
+    fields = (
+        "regency_code",
+        "regency_name",
+        "district_code",
+        "district_name",
+        "village_code",
+        "village_name",
+    )
     doc = {f: getattr(place, f, None) for f in fields}
     doc["codes"] = [doc["regency_code"], doc["district_code"], doc["village_code"]]
     return doc

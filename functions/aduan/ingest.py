@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from aduan.mention import Mention, from_x_post
+from aduan.mention import from_x_post
 
 # X ids are snowflakes: milliseconds since this epoch, shifted left by 22 bits.
 SNOWFLAKE_EPOCH_MS = 1288834974657
@@ -72,7 +72,12 @@ class Query:
 
 class XSource(Protocol):
     def page(
-        self, query: Query, since_id: int | None, until_id: int | None, start_time: datetime | None, token: str | None
+        self,
+        query: Query,
+        since_id: int | None,
+        until_id: int | None,
+        start_time: datetime | None,
+        token: str | None,
     ) -> Page: ...
 
 
@@ -184,35 +189,69 @@ class _Sweep:
     errors: list[str] = field(default_factory=list)
 
 
-def _plan_sweep(query: Query, usernames: dict[str, str], checkpoints: dict[str, Checkpoint],
-                now: datetime, settings: PollSettings) -> _Sweep:
+def _plan_sweep(
+    query: Query,
+    usernames: dict[str, str],
+    checkpoints: dict[str, Checkpoint],
+    now: datetime,
+    settings: PollSettings,
+) -> _Sweep:
     """Where to start: a pending backfill first, else everything after the oldest checkpoint minus overlap."""
     before = {k: checkpoints.get(k, Checkpoint()) for k in query.accounts}
     pending = [c for c in before.values() if c.backfill_until_id is not None]
     known = [c.since_id for c in before.values() if c.since_id is not None]
     if pending:
         cp = min(pending, key=lambda c: c.since_id or 0)
-        return _Sweep(query, usernames, before, since_id=cp.since_id, until_id=cp.backfill_until_id,
-                      start_time=None if cp.since_id else now - settings.first_backfill,
-                      target_since=max(c.backfill_newest_id or 0 for c in pending))
+        return _Sweep(
+            query,
+            usernames,
+            before,
+            since_id=cp.since_id,
+            until_id=cp.backfill_until_id,
+            start_time=None if cp.since_id else now - settings.first_backfill,
+            target_since=max(c.backfill_newest_id or 0 for c in pending),
+        )
     if len(known) < len(before):  # an account never polled: bounded first backfill
-        return _Sweep(query, usernames, before, since_id=None, until_id=None,
-                      start_time=now - settings.first_backfill, target_since=None)
+        return _Sweep(
+            query,
+            usernames,
+            before,
+            since_id=None,
+            until_id=None,
+            start_time=now - settings.first_backfill,
+            target_since=None,
+        )
     since = min(known)
     overlap_ids = int(settings.overlap.total_seconds() * 1000) << 22
-    return _Sweep(query, usernames, before, since_id=max(1, since - overlap_ids), until_id=None,
-                  start_time=None, target_since=max(known))
+    return _Sweep(
+        query,
+        usernames,
+        before,
+        since_id=max(1, since - overlap_ids),
+        until_id=None,
+        start_time=None,
+        target_since=max(known),
+    )
 
 
 class Poller:
     """Runs one poll cycle over all queries, fairly, inside a deadline and a request budget."""
 
-    def __init__(self, source: XSource, publisher: Publisher, checkpoints: CheckpointStore, clock: Clock,
-                 settings: PollSettings, log: Callable[..., None]) -> None:
+    def __init__(
+        self,
+        source: XSource,
+        publisher: Publisher,
+        checkpoints: CheckpointStore,
+        clock: Clock,
+        settings: PollSettings,
+        log: Callable[..., None],
+    ) -> None:
         self.source, self.publisher, self.checkpoints = source, publisher, checkpoints
         self.clock, self.settings, self.log = clock, settings, log
 
-    def run(self, queries: Sequence[Query], usernames: dict[str, str], polled: set[str], mode: str) -> RunReport:
+    def run(
+        self, queries: Sequence[Query], usernames: dict[str, str], polled: set[str], mode: str
+    ) -> RunReport:
         started = self.clock.now()
         deadline = started + timedelta(seconds=self.settings.deadline_s)
         report = RunReport(mode=mode, started_at=_iso(started))
@@ -222,14 +261,18 @@ class Poller:
         sweeps: list[_Sweep] = []
         for query in queries:
             sweep = _plan_sweep(query, usernames, checkpoints, started, self.settings)
-            limited = [c.rate_limited_until for c in sweep.before.values()
-                       if c.rate_limited_until and c.rate_limited_until > started]
+            limited = [
+                c.rate_limited_until
+                for c in sweep.before.values()
+                if c.rate_limited_until and c.rate_limited_until > started
+            ]
             if limited:
                 sweep.stopped, sweep.rate_limited_until = "rate_limited", max(limited)
             sweeps.append(sweep)
         # Fairness: least recently served first, then one page per sweep per round.
-        sweeps.sort(key=lambda s: min((c.last_run_at or datetime.min.replace(tzinfo=UTC))
-                                      for c in s.before.values()))
+        sweeps.sort(
+            key=lambda s: min((c.last_run_at or datetime.min.replace(tzinfo=UTC)) for c in s.before.values())
+        )
         fetched_at = _iso(started)
         for sweep in self._rounds(sweeps, deadline, report):
             self._step(sweep, polled, fetched_at, deadline)
@@ -293,7 +336,9 @@ class Poller:
         for attempt in range(1, self.settings.retries + 1):
             self._report.requests += 1
             try:
-                return self.source.page(sweep.query, sweep.since_id, sweep.until_id, sweep.start_time, sweep.token)
+                return self.source.page(
+                    sweep.query, sweep.since_id, sweep.until_id, sweep.start_time, sweep.token
+                )
             except Transient:
                 remaining = (deadline - self.clock.now()).total_seconds()
                 if attempt == self.settings.retries or remaining <= delay:
@@ -318,16 +363,26 @@ class Poller:
             if new != old:
                 self.checkpoints.save(key, sweep.usernames.get(key, key), new)
             entry = AccountReport(
-                account=sweep.usernames.get(key, key), user_id=key, fetched=sweep.read, published=published,
+                account=sweep.usernames.get(key, key),
+                user_id=key,
+                fetched=sweep.read,
+                published=published,
                 retweets_skipped=sweep.retweets,
-                pages=sweep.pages, checkpoint_before=_str(old.since_id), checkpoint_after=_str(new.since_id),
-                outcome=new.last_outcome, errors=list(sweep.errors), gap=gap,
+                pages=sweep.pages,
+                checkpoint_before=_str(old.since_id),
+                checkpoint_after=_str(new.since_id),
+                outcome=new.last_outcome,
+                errors=list(sweep.errors),
+                gap=gap,
                 rate_limited_until=_iso(new.rate_limited_until) if new.rate_limited_until else None,
             )
             report.accounts.append(entry)
             severity = "ERROR" if sweep.errors else ("WARNING" if gap or sweep.stopped else "INFO")
-            self.log(severity, f"polled @{entry.account}: {entry.fetched} fetched, outcome {entry.outcome}",
-                     **vars(entry))
+            self.log(
+                severity,
+                f"polled @{entry.account}: {entry.fetched} fetched, outcome {entry.outcome}",
+                **vars(entry),
+            )
 
     def _next_checkpoint(self, sweep: _Sweep, old: Checkpoint, now: datetime, confirmed: bool) -> Checkpoint:
         base = replace(old, last_run_at=now)
@@ -342,8 +397,11 @@ class Poller:
             if sweep.until_id is not None:  # a backfill closed: resume from the newest id it was chasing
                 newest = max(sweep.target_since or 0, old.since_id or 0) or None
                 return Checkpoint(since_id=newest, last_run_at=now, last_outcome="backfill_done")
-            newest = max(x for x in (sweep.newest, sweep.target_since, old.since_id) if x is not None) \
-                if (sweep.newest or sweep.target_since or old.since_id) else None
+            newest = (
+                max(x for x in (sweep.newest, sweep.target_since, old.since_id) if x is not None)
+                if (sweep.newest or sweep.target_since or old.since_id)
+                else None
+            )
             return Checkpoint(since_id=newest, last_run_at=now, last_outcome="ok")
         # Interrupted after some pages: remember the unread range below what was read.
         chasing = sweep.newest if sweep.until_id is None else sweep.target_since
@@ -363,12 +421,15 @@ class Poller:
             return None
         if sweep.since_id is None or sweep.oldest is None or sweep.oldest <= sweep.since_id:
             return None
-        return {"after_id": str(sweep.since_id), "before_id": str(sweep.oldest),
-                "from": _iso(_ms_time(snowflake_ms(sweep.since_id))),
-                "to": _iso(_ms_time(snowflake_ms(sweep.oldest))),
-                "read": sweep.read,
-                "note": "more than 800 mentions since the last poll; older ones are not visible on the "
-                        "mentions timeline (recent search can still reach them for 7 days)"}
+        return {
+            "after_id": str(sweep.since_id),
+            "before_id": str(sweep.oldest),
+            "from": _iso(_ms_time(snowflake_ms(sweep.since_id))),
+            "to": _iso(_ms_time(snowflake_ms(sweep.oldest))),
+            "read": sweep.read,
+            "note": "more than 800 mentions since the last poll; older ones are not visible on the "
+            "mentions timeline (recent search can still reach them for 7 days)",
+        }
 
 
 # --------------------------------------------------------------------------- queries

@@ -99,14 +99,18 @@ def from_x_post(
     )
 
 
-def _require(body: Mapping[str, Any], name: str, kind: type | tuple[type, ...], optional: bool = False) -> Any:
+def _require(
+    body: Mapping[str, Any], name: str, kind: type | tuple[type, ...], optional: bool = False
+) -> Any:
     if name not in body or body[name] is None:
         if optional:
             return None
         raise PoisonMessage(f"missing field '{name}'")
     value = body[name]
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise PoisonMessage(f"field '{name}' must be {getattr(kind, '__name__', kind)}, got {type(value).__name__}")
+        raise PoisonMessage(
+            f"field '{name}' must be {getattr(kind, '__name__', kind)}, got {type(value).__name__}"
+        )
     return value
 
 
@@ -147,7 +151,9 @@ def parse_message(data: bytes) -> Mention:
         lang=_require(body, "lang", str, optional=True),
         created_at=_require(body, "created_at", str),
         author=Author(
-            id=str(author.get("id", "")), username=str(author.get("username", "")), name=str(author.get("name", ""))
+            id=str(author.get("id", "")),
+            username=str(author.get("username", "")),
+            name=str(author.get("name", "")),
         ),
         to_accounts=tuple(a.lower() for a in to_accounts),
         conversation_id=_require(body, "conversation_id", str, optional=True),

@@ -14,7 +14,8 @@ DEAD_LETTER_SUBSCRIPTION = "mentions-dead-letter-hold"  # pull, keeps poison mes
 MAX_DELIVERY_ATTEMPTS = 5
 MESSAGE_SCHEMA = "aduan.mention/1"
 
-# Entry points in functions/main.py (also the Cloud Functions' names).
+# Entry points in functions/main.py. Deployed function names are these with "-" for "_"
+# (Cloud Run service names allow no underscores).
 FETCH_MENTIONS = "fetch_mentions"
 CLASSIFY_MENTION = "classify_mention"
 SEND_DIGESTS = "send_digests"
@@ -63,11 +64,21 @@ SECRET_ENV_VARS = tuple(sorted({s for secrets in FUNCTION_SECRETS.values() for s
 FIRESTORE_INDEXES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     # digest: an agency's reports received in a week
     (REPORTS, (("agency_id", "ASCENDING"), ("received_at", "ASCENDING"))),
-    # digest / agency page: an agency's open reports by due date
+    # digest: an agency's open reports received before the week, resolved in the week, counts per category
+    (REPORTS, (("agency_id", "ASCENDING"), ("open", "ASCENDING"), ("received_at", "ASCENDING"))),
+    (REPORTS, (("agency_id", "ASCENDING"), ("resolved_at", "ASCENDING"))),
+    (
+        REPORTS,
+        (("agency_id", "ASCENDING"), ("category", "ASCENDING"), ("public", "ASCENDING"), ("received_at", "ASCENDING")),
+    ),
+    # agency page: an agency's open reports by due date
     (REPORTS, (("agency_id", "ASCENDING"), ("open", "ASCENDING"), ("due_at", "ASCENDING"))),
     # status page / Open311: public reports, newest first, optionally by category
     (REPORTS, (("public", "ASCENDING"), ("received_at", "DESCENDING"))),
     (REPORTS, (("public", "ASCENDING"), ("category", "ASCENDING"), ("received_at", "DESCENDING"))),
+    # Open311 requests filtered by status (open/closed), optionally by category
+    (REPORTS, (("public", "ASCENDING"), ("open", "ASCENDING"), ("received_at", "DESCENDING"))),
+    (REPORTS, (("public", "ASCENDING"), ("category", "ASCENDING"), ("open", "ASCENDING"), ("received_at", "DESCENDING"))),
     # clustering: same category and place in the last 72 hours
     (REPORTS, (("cluster_key", "ASCENDING"), ("received_at", "DESCENDING"))),
 )

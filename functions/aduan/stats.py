@@ -64,7 +64,9 @@ def _day(received_at: datetime) -> str:
 
 def filed(doc: Mapping[str, Any], increment: Any) -> dict[str, Any]:
     """The merge-set that counts a newly filed report (``increment(n)`` builds the store's increment)."""
-    day: dict[str, Any] = {"n": {count_key(doc["agency_id"], doc.get("category"), doc["status"]): increment(1)}}
+    day: dict[str, Any] = {
+        "n": {count_key(doc["agency_id"], doc.get("category"), doc["status"]): increment(1)}
+    }
     if doc.get("urgent") and doc.get("is_report"):
         day["urgent"] = {doc["agency_id"]: increment(1)}
     return {"month": f"{doc['received_at'].astimezone(WIB):%Y-%m}", "days": {_day(doc["received_at"]): day}}
@@ -97,8 +99,11 @@ class Totals:
     resolution_hours: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
 
     def received(self, agency: str | None = None, public_only: bool = True) -> int:
-        return sum(n for (a, c, s), n in self.counts.items()
-                   if (agency is None or a == agency) and (not public_only or s != "bukan_laporan"))
+        return sum(
+            n
+            for (a, c, s), n in self.counts.items()
+            if (agency is None or a == agency) and (not public_only or s != "bukan_laporan")
+        )
 
     def by(self, index: int, agency: str | None = None, statuses: Iterable[str] | None = None) -> Counter:
         """Counts grouped by key part ``index`` (0 agency, 1 category, 2 status)."""

@@ -3,8 +3,9 @@
 ``reads`` counts billed document reads as they happen — streamed documents, one
 per started 1,000 index entries of a count aggregation, ledger reads — so the
 bench reports what a digest costs instead of what it should cost.
-Indexes (``aduan.names.FIRESTORE_INDEXES`` plus, for this module,
-(agency_id, category, public, received_at) and (agency_id, resolved_at)).
+Composite indexes on ``reports``: (agency_id, received_at) from ``aduan.names.FIRESTORE_INDEXES``
+and, still to be added there, (agency_id, open, received_at), (agency_id, resolved_at) and
+(agency_id, category, public, received_at).
 """
 
 from __future__ import annotations
@@ -37,32 +38,44 @@ class FirestoreDigestSource:
     def _agency(self, agency_id: str) -> Any:
         return self.reports.where(filter=FieldFilter("agency_id", "==", agency_id))
 
+    def _between(self, agency_id: str, field: str, start: datetime, end: datetime) -> Any:
+        """An agency's reports whose ``field`` lies in [start, end)."""
+        return (
+            self._agency(agency_id)
+            .where(filter=FieldFilter(field, ">=", start))
+            .where(filter=FieldFilter(field, "<", end))
+        )
+
     def received(self, agency_id: str, start: datetime, end: datetime) -> list[Doc]:
         """Every report received in [start, end): index (agency_id, received_at)."""
-        query = (self._agency(agency_id).where(filter=FieldFilter("received_at", ">=", start))
-                 .where(filter=FieldFilter("received_at", "<", end)))
-        return self._stream(query)
+        return self._stream(self._between(agency_id, "received_at", start, end))
 
-    def open(self, agency_id: str) -> list[Doc]:
-        """The open backlog, earliest deadline first: index (agency_id, open, due_at)."""
-        query = self._agency(agency_id).where(filter=FieldFilter("open", "==", True)).order_by("due_at")
+    def open_before(self, agency_id: str, before: datetime) -> list[Doc]:
+        """Reports still open that were received before ``before`` (the week's own come with ``received``,
+        so none is read twice): index (agency_id, open, received_at)."""
+        query = (
+            self._agency(agency_id)
+            .where(filter=FieldFilter("open", "==", True))
+            .where(filter=FieldFilter("received_at", "<", before))
+        )
         return self._stream(query)
 
     def resolved(self, agency_id: str, start: datetime, end: datetime) -> list[Doc]:
         """Reports closed in [start, end), whenever received: index (agency_id, resolved_at)."""
-        query = (self._agency(agency_id).where(filter=FieldFilter("resolved_at", ">=", start))
-                 .where(filter=FieldFilter("resolved_at", "<", end)))
-        return self._stream(query)
+        return self._stream(self._between(agency_id, "resolved_at", start, end))
 
-    def public_counts(self, agency_id: str, start: datetime, end: datetime, categories: Iterable[str]) -> dict[str, int]:
+    def public_counts(
+        self, agency_id: str, start: datetime, end: datetime, categories: Iterable[str]
+    ) -> dict[str, int]:
         """Public reports received in [start, end) per category, by count aggregation (no documents read):
         index (agency_id, category, public, received_at)."""
         counts: dict[str, int] = {}
         for category in categories:
-            query = (self._agency(agency_id).where(filter=FieldFilter("category", "==", category))
-                     .where(filter=FieldFilter("public", "==", True))
-                     .where(filter=FieldFilter("received_at", ">=", start))
-                     .where(filter=FieldFilter("received_at", "<", end)))
+            query = (
+                self._between(agency_id, "received_at", start, end)
+                .where(filter=FieldFilter("category", "==", category))
+                .where(filter=FieldFilter("public", "==", True))
+            )
             result = query.count(alias="n").get()
             n = int(result[0][0].value)
             self.reads += max(1, math.ceil(n / 1000))
@@ -83,7 +96,9 @@ class FirestoreLedger:
     def digest_id(agency_id: str, week: str) -> str:
         return f"{agency_id}-{week}"
 
-    def claim(self, agency_id: str, week: str, recipients: Sequence[str], run_id: str, now: datetime) -> list[str]:
+    def claim(
+        self, agency_id: str, week: str, recipients: Sequence[str], run_id: str, now: datetime
+    ) -> list[str]:
         ref = self.collection.document(self.digest_id(agency_id, week))
 
         @firestore.transactional
@@ -97,24 +112,37 @@ class FirestoreLedger:
                 entry = entries.get(key)
                 if claimable(entry, run_id, now):
                     attempts = (entry or {}).get("attempts", 0) + 1
-                    entries[key] = {"address": recipient, "state": SENDING, "run_id": run_id,
-                                    "claimed_at": now, "attempts": attempts, "detail": ""}
+                    entries[key] = {
+                        "address": recipient,
+                        "state": SENDING,
+                        "run_id": run_id,
+                        "claimed_at": now,
+                        "attempts": attempts,
+                        "detail": "",
+                    }
                     mine.append(recipient)
             if mine:
-                transaction.set(ref, {"agency_id": agency_id, "week": week, "recipients": entries,
-                                      "updated_at": now}, merge=True)
+                transaction.set(
+                    ref,
+                    {"agency_id": agency_id, "week": week, "recipients": entries, "updated_at": now},
+                    merge=True,
+                )
             return mine
 
         return attempt(self.db.transaction())
 
-    def mark(self, agency_id: str, week: str, recipient: str, state: str, now: datetime, detail: str = "") -> None:
+    def mark(
+        self, agency_id: str, week: str, recipient: str, state: str, now: datetime, detail: str = ""
+    ) -> None:
         key = recipient_key(agency_id, week, recipient)
-        self.collection.document(self.digest_id(agency_id, week)).update({
-            f"recipients.{key}.state": state,
-            f"recipients.{key}.detail": detail,
-            f"recipients.{key}.{state}_at": now,
-            "updated_at": now,
-        })
+        self.collection.document(self.digest_id(agency_id, week)).update(
+            {
+                f"recipients.{key}.state": state,
+                f"recipients.{key}.detail": detail,
+                f"recipients.{key}.{state}_at": now,
+                "updated_at": now,
+            }
+        )
 
     def get(self, agency_id: str, week: str) -> Doc | None:
         snap = self.collection.document(self.digest_id(agency_id, week)).get()

@@ -29,26 +29,35 @@ class FirestoreReports:
         """Recent reports of the same category and place (index: cluster_key, received_at desc)."""
         if not key:
             return []
-        query = (self.db.collection(names.REPORTS)
-                 .where(filter=firestore.FieldFilter("cluster_key", "==", key))
-                 .where(filter=firestore.FieldFilter("received_at", ">=", now - CLUSTER_WINDOW))
-                 .order_by("received_at", direction=firestore.Query.DESCENDING)
-                 .limit(CLUSTER_CANDIDATES))
+        query = (
+            self.db.collection(names.REPORTS)
+            .where(filter=firestore.FieldFilter("cluster_key", "==", key))
+            .where(filter=firestore.FieldFilter("received_at", ">=", now - CLUSTER_WINDOW))
+            .order_by("received_at", direction=firestore.Query.DESCENDING)
+            .limit(CLUSTER_CANDIDATES)
+        )
         return [snap.to_dict() for snap in query.stream()]
 
     def file(self, plan: FilingPlan) -> bool:
         """Write the plan; False when the report already existed (nothing was written)."""
         batch = self.db.batch()
         batch.create(self.db.collection(names.REPORTS).document(plan.report_id), plan.report)
-        batch.set(self.db.collection(names.STATS).document(plan.stats_doc_id),
-                  stats.filed(plan.report, firestore.Increment), merge=True)
+        batch.set(
+            self.db.collection(names.STATS).document(plan.stats_doc_id),
+            stats.filed(plan.report, firestore.Increment),
+            merge=True,
+        )
         if plan.joins_cluster:
-            batch.set(self.db.collection(names.CLUSTERS).document(plan.cluster_id), {
-                "joined": firestore.Increment(1),
-                "last_report_id": plan.report_id,
-                "last_at": plan.report["received_at"],
-                "cluster_key": plan.report["cluster_key"],
-            }, merge=True)
+            batch.set(
+                self.db.collection(names.CLUSTERS).document(plan.cluster_id),
+                {
+                    "joined": firestore.Increment(1),
+                    "last_report_id": plan.report_id,
+                    "last_at": plan.report["received_at"],
+                    "cluster_key": plan.report["cluster_key"],
+                },
+                merge=True,
+            )
         try:
             batch.commit()
         except gexc.Conflict:  # AlreadyExists is a Conflict (409)

@@ -17,12 +17,9 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from aduan import names, stats
+from aduan.statuspage.change import Stale
 
 TICKET_MATCHES = 2  # two reports with one ticket would be a collision: then show none
-
-
-class Stale(Exception):
-    """The report changed between our read and our write; read again."""
 
 
 class FirestoreStatus:
@@ -44,12 +41,16 @@ class FirestoreStatus:
         return [s.to_dict() for s in snaps if s.exists]
 
     def latest_public(self, limit: int) -> list[dict[str, Any]]:
-        return self._docs(self.reports.where(filter=firestore.FieldFilter("public", "==", True))
-                          .order_by("received_at", direction=firestore.Query.DESCENDING).limit(limit))
+        return self._docs(
+            self.reports.where(filter=firestore.FieldFilter("public", "==", True))
+            .order_by("received_at", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
 
     def by_ticket(self, ticket: str) -> dict[str, Any] | None:
-        docs = self._docs(self.reports.where(filter=firestore.FieldFilter("ticket", "==", ticket))
-                          .limit(TICKET_MATCHES))
+        docs = self._docs(
+            self.reports.where(filter=firestore.FieldFilter("ticket", "==", ticket)).limit(TICKET_MATCHES)
+        )
         return docs[0] if len(docs) == 1 else None
 
     def by_tickets(self, tickets: list[str]) -> list[dict[str, Any]]:
@@ -65,28 +66,46 @@ class FirestoreStatus:
 
     def agency_open(self, agency_id: str, limit: int, offset: int) -> list[dict[str, Any]]:
         """An agency's open reports, earliest deadline first (index: agency_id, open, due_at)."""
-        query = (self.reports.where(filter=firestore.FieldFilter("agency_id", "==", agency_id))
-                 .where(filter=firestore.FieldFilter("open", "==", True))
-                 .order_by("due_at").offset(offset).limit(limit))
+        query = (
+            self.reports.where(filter=firestore.FieldFilter("agency_id", "==", agency_id))
+            .where(filter=firestore.FieldFilter("open", "==", True))
+            .order_by("due_at")
+            .offset(offset)
+            .limit(limit)
+        )
         return self._docs(query)
 
     def agency_open_count(self, agency_id: str) -> int:
-        query = (self.reports.where(filter=firestore.FieldFilter("agency_id", "==", agency_id))
-                 .where(filter=firestore.FieldFilter("open", "==", True)).count())
+        query = (
+            self.reports.where(filter=firestore.FieldFilter("agency_id", "==", agency_id))
+            .where(filter=firestore.FieldFilter("open", "==", True))
+            .count()
+        )
         self.reads += 1
         return int(query.get()[0][0].value)
 
-    def requests(self, codes: tuple[str, ...], wanted_open: bool | None, start: datetime, end: datetime,
-                 limit: int, offset: int) -> list[dict[str, Any]]:
+    def requests(
+        self,
+        codes: tuple[str, ...],
+        wanted_open: bool | None,
+        start: datetime,
+        end: datetime,
+        limit: int,
+        offset: int,
+    ) -> list[dict[str, Any]]:
         """Open311 GET requests (indexes: public, [category,] [open,] received_at desc)."""
         query = self.reports.where(filter=firestore.FieldFilter("public", "==", True))
         if codes:
             query = query.where(filter=firestore.FieldFilter("category", "in", list(codes)))
         if wanted_open is not None:
             query = query.where(filter=firestore.FieldFilter("open", "==", wanted_open))
-        query = (query.where(filter=firestore.FieldFilter("received_at", ">=", start))
-                 .where(filter=firestore.FieldFilter("received_at", "<=", end))
-                 .order_by("received_at", direction=firestore.Query.DESCENDING).offset(offset).limit(limit))
+        query = (
+            query.where(filter=firestore.FieldFilter("received_at", ">=", start))
+            .where(filter=firestore.FieldFilter("received_at", "<=", end))
+            .order_by("received_at", direction=firestore.Query.DESCENDING)
+            .offset(offset)
+            .limit(limit)
+        )
         return self._docs(query)
 
     def report(self, report_id: str) -> tuple[dict[str, Any], Any] | None:
@@ -99,8 +118,11 @@ class FirestoreStatus:
         """Apply an agency's updates and move the counts, atomically; raise Stale if the report moved on."""
         after = {**before, **updates}
         batch = self.db.batch()
-        batch.update(self.reports.document(before["id"]), dict(updates),
-                     option=self.db.write_option(last_update_time=update_time))
+        batch.update(
+            self.reports.document(before["id"]),
+            dict(updates),
+            option=self.db.write_option(last_update_time=update_time),
+        )
         merge = stats.changed(before, after, firestore.Increment)
         if merge:
             shard = before.get("stats_shard") or stats.shard_doc_id(before["id"], before["received_at"])

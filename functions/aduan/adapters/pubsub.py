@@ -14,7 +14,9 @@ class TopicPublisher:
 
     def __init__(self, project: str, topic: str, client: pubsub_v1.PublisherClient | None = None) -> None:
         self.client = client or pubsub_v1.PublisherClient(
-            batch_settings=pubsub_v1.types.BatchSettings(max_messages=100, max_bytes=1_000_000, max_latency=0.02)
+            batch_settings=pubsub_v1.types.BatchSettings(
+                max_messages=100, max_bytes=1_000_000, max_latency=0.02
+            )
         )
         self.topic_path = self.client.topic_path(project, topic)
 

@@ -21,7 +21,9 @@ class SmtpTransport:
 
     def __post_init__(self) -> None:
         if not self.starttls and self.host not in LOOPBACK:
-            raise ValueError(f"SMTP to {self.host} without STARTTLS would send mail and passwords in clear text")
+            raise ValueError(
+                f"SMTP to {self.host} without STARTTLS would send mail and passwords in clear text"
+            )
 
     def send(self, message: EmailMessage) -> None:
         """One connection per message: a digest run sends few, and a failure stays with its message."""

@@ -65,8 +65,9 @@ def _level_matches(code: str, level: str) -> bool:
 
 
 def compile_gazetteer(wilayah_dir: Path, places: Mapping[str, Any], common_words: Iterable[str]) -> dict:
-    """Build the plain-data index (cacheable with marshal) from the CSVs and places.yaml."""
+    """Build the index as JSON-ready data (cached as JSON) from the CSVs and places.yaml."""
     import csv  # only when compiling; the warm path reads the cache
+
     names: dict[str, str] = {}
     index: dict[str, list[str]] = {}
 
@@ -123,8 +124,8 @@ def compile_gazetteer(wilayah_dir: Path, places: Mapping[str, Any], common_words
             raise ValueError(f"places.yaml: level_words: unknown level {level!r}")
     codes = sorted(names)
     return {
-        "codes": tuple(codes),
-        "names": tuple(names[c] for c in codes),
+        "codes": codes,
+        "names": [names[c] for c in codes],
         "index": {key: " ".join(codes) for key, codes in index.items()},
         "generic": sorted(generic & set(index)),
         "accounts": accounts,
@@ -138,8 +139,8 @@ class Gazetteer:
     """Finds the place a post is about; built once from :func:`compile_gazetteer` data."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        self._codes: Sequence[str] = data["codes"]
-        self._names: Sequence[str] = data["names"]
+        self._codes: Sequence[str] = tuple(data["codes"])
+        self._names: Sequence[str] = tuple(data["names"])
         self._index: Mapping[str, str] = data["index"]
         self._generic = frozenset(data["generic"])
         self._accounts: Mapping[str, str] = data["accounts"]
@@ -149,7 +150,11 @@ class Gazetteer:
         self._longest = max((key.count(" ") + 1 for key in self._index), default=1)
 
     def locate(
-        self, text_tokens: Sequence[str], x_place: str | None, accounts: Iterable[str], account_fallback: bool = False
+        self,
+        text_tokens: Sequence[str],
+        x_place: str | None,
+        accounts: Iterable[str],
+        account_fallback: bool = False,
     ) -> Place | None:
         """The place of a post, or None when none is named or the names do not settle it.
 
@@ -162,7 +167,9 @@ class Gazetteer:
         hints = [self._accounts[a] for a in accounts if a in self._accounts]
         if not mentions:
             return self._place(hints[0]) if hints and account_fallback else None
-        code = _resolve(mentions + [_Mention(((h, 0),), _HINT_WEIGHT, hint=True) for h in dict.fromkeys(hints)])
+        code = _resolve(
+            mentions + [_Mention(((h, 0),), _HINT_WEIGHT, hint=True) for h in dict.fromkeys(hints)]
+        )
         return self._place(code) if code else None
 
     def _mentions(self, tokens: Sequence[str], weight: float) -> list[_Mention]:
@@ -177,8 +184,12 @@ class Gazetteer:
                     ranked = self._read(key, tuple(codes.split(" ")), before)
                     if ranked:
                         cued = bool(before) and before[-1] in self._levels
-                        toward = bool(before) and (before[-1] in self._direction or " ".join(before) in self._direction)
-                        found.append(_Mention(ranked, weight * (_DIRECTION_WEIGHT if toward else 1), key, cued))
+                        toward = bool(before) and (
+                            before[-1] in self._direction or " ".join(before) in self._direction
+                        )
+                        found.append(
+                            _Mention(ranked, weight * (_DIRECTION_WEIGHT if toward else 1), key, cued)
+                        )
                     i += size
                     break
             else:
@@ -197,7 +208,8 @@ class Gazetteer:
         if key in self._generic:
             return ()
         if before and (before[-1] in self._street or " ".join(before) in self._street):
-            codes = tuple(c for c in codes if len(c) > 4)  # "jl. magelang" is a street
+            # "jl. magelang" is a street named after a town; "jalan Musuk" runs in Musuk
+            codes = tuple(c for c in codes if len(c) == 7)
         lengths = sorted({len(c) for c in codes})
         return tuple((c, lengths.index(len(c))) for c in codes)
 

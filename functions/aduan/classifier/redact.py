@@ -14,7 +14,18 @@ MASKS = {"email": "[email]", "nik": "[NIK/KK]", "phone": "[telepon]", "plate": "
 
 # Naming conventions of government bodies, so their accounts stay readable even
 # when the caller knows no agency list (config/vocabulary/redaction.yaml adds more).
-PUBLIC_PREFIXES = ("pemkot", "pemkab", "pemprov", "humas", "bpbd", "dinas", "dishub", "disdukcapil", "polres", "polda")
+PUBLIC_PREFIXES = (
+    "pemkot",
+    "pemkab",
+    "pemprov",
+    "humas",
+    "bpbd",
+    "dinas",
+    "dishub",
+    "disdukcapil",
+    "polres",
+    "polda",
+)
 
 _EMAIL = re.compile(r"[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # 16 digits (NIK, KK), possibly grouped with spaces, dots or dashes.
@@ -28,10 +39,63 @@ _PHONE = re.compile(
 )
 # Indonesian plates: region letters, 1–4 digits, up to 3 letters ("H 1234 AB",
 # "G1234XY"). Only known region codes, upper case, so "RT 05" or "S1" stay.
-_REGIONS = (
-    "AA AB AD AE AG B BA BB BD BE BG BH BK BL BM BN BP D DA DB DC DD DE DG DH DK DL DM DN DR DS DT E EA EB ED "
-    "F G H K KB KH KT KU L M N P PA PB R S T W Z"
-).split()
+_REGIONS = [
+    "AA",
+    "AB",
+    "AD",
+    "AE",
+    "AG",
+    "B",
+    "BA",
+    "BB",
+    "BD",
+    "BE",
+    "BG",
+    "BH",
+    "BK",
+    "BL",
+    "BM",
+    "BN",
+    "BP",
+    "D",
+    "DA",
+    "DB",
+    "DC",
+    "DD",
+    "DE",
+    "DG",
+    "DH",
+    "DK",
+    "DL",
+    "DM",
+    "DN",
+    "DR",
+    "DS",
+    "DT",
+    "E",
+    "EA",
+    "EB",
+    "ED",
+    "F",
+    "G",
+    "H",
+    "K",
+    "KB",
+    "KH",
+    "KT",
+    "KU",
+    "L",
+    "M",
+    "N",
+    "P",
+    "PA",
+    "PB",
+    "R",
+    "S",
+    "T",
+    "W",
+    "Z",
+]
 _PLATE = re.compile(
     r"(?<![\w])(?:" + "|".join(sorted(_REGIONS, key=len, reverse=True)) + r")"
     r"[ \-]?(?:\d{1,4}[ \-]?[A-Z]{1,3}|\d{3,4})(?![\w])"

@@ -33,12 +33,15 @@ class Transport(Protocol):
 
 
 class Ledger(Protocol):
-    def claim(self, agency_id: str, week: str, recipients: Sequence[str], run_id: str, now: datetime) -> list[str]:
+    def claim(
+        self, agency_id: str, week: str, recipients: Sequence[str], run_id: str, now: datetime
+    ) -> list[str]:
         """The recipients this run may send to now (atomic with respect to other runs)."""
         ...
 
-    def mark(self, agency_id: str, week: str, recipient: str, state: str, now: datetime, detail: str = "") -> None:
-        ...
+    def mark(
+        self, agency_id: str, week: str, recipient: str, state: str, now: datetime, detail: str = ""
+    ) -> None: ...
 
 
 def claimable(entry: Mapping | None, run_id: str, now: datetime) -> bool:

@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, getaddresses
 from urllib.parse import quote, urlencode
 
 from aduan.digest.delivery import recipient_key
@@ -34,8 +34,9 @@ def header_value(name: str, value: str) -> str:
 
 def address(name: str, value: str) -> Address:
     """One mailbox (``Name <a@b>`` or ``a@b``), checked before the email package sees it."""
-    display, addr = parseaddr(header_value(name, value))
-    if "@" not in addr or addr.count("@") != 1:
+    found = getaddresses([header_value(name, value)])
+    display, addr = found[0] if len(found) == 1 else ("", "")
+    if addr.count("@") != 1:
         raise HeaderInjection(f"header {name} refused: {value!r} is not one e-mail address")
     user, domain = addr.split("@")
     return Address(display_name=display, username=user, domain=domain)

@@ -137,12 +137,19 @@ def place_name(doc: Doc) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _bars(counts: Counter, labels: Callable[[str], str], previous: Mapping[str, int] | None = None) -> tuple[Bar, ...]:
+def _bars(
+    counts: Counter, labels: Callable[[str], str], previous: Mapping[str, int] | None = None
+) -> tuple[Bar, ...]:
     keys = set(counts) | {k for k, n in (previous or {}).items() if n}
     top = max([counts[k] for k in keys] + [1])
     ordered = sorted(keys, key=lambda k: (-counts[k], -(previous or {}).get(k, 0), labels(k)))
     return tuple(
-        Bar(labels(k), counts[k], round(100 * counts[k] / top), None if previous is None else previous.get(k, 0))
+        Bar(
+            labels(k),
+            counts[k],
+            round(100 * counts[k] / top),
+            None if previous is None else previous.get(k, 0),
+        )
         for k in ordered
     )
 
@@ -199,7 +206,7 @@ def build(
     resolved_docs: Iterable[Doc],
 ) -> Digest:
     """The digest of ``week`` from the week's reports, the previous week's counts, the open backlog
-    and the reports resolved during the week (each as read, in any order)."""
+    (reports received earlier and still open) and the reports resolved during the week (any order)."""
     b = _Builder(agency, taxonomy, links, now)
     received = [d for d in week_docs if week.contains(d["received_at"])]
     public = [d for d in received if report.is_public(d.get("status", ""), bool(d.get("is_report")))]
@@ -210,7 +217,9 @@ def build(
     )
     agency_url = links.agency(agency.id)
 
-    overdue = sorted((d for d in still_open if report.is_overdue(d, now)), key=lambda d: (_deadline(d), d["id"]))
+    overdue = sorted(
+        (d for d in still_open if report.is_overdue(d, now)), key=lambda d: (_deadline(d), d["id"])
+    )
     urgent = [d for d in still_open if d.get("urgent")]
     review = sorted((d for d in received if d.get("needs_review")), key=lambda d: d["received_at"])
 
@@ -223,7 +232,8 @@ def build(
     )
 
     resolved = [
-        d for d in resolved_docs
+        d
+        for d in resolved_docs
         if d.get("status") == report.RESOLVED and d.get("resolved_at") and week.contains(d["resolved_at"])
     ]
     hours = [(d["resolved_at"] - d["received_at"]).total_seconds() / 3600 for d in resolved]

@@ -76,7 +76,9 @@ def environment(language: str) -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = lambda n: format_decimal(n, locale=locale)
     env.filters["day"] = lambda d, fmt="d MMM": format_date(d, fmt, locale=locale)
-    env.filters["signed"] = lambda n: "±0" if n == 0 else ("+" if n > 0 else "−") + format_decimal(abs(n), locale=locale)
+    env.filters["signed"] = lambda n: (
+        "±0" if n == 0 else ("+" if n > 0 else "−") + format_decimal(abs(n), locale=locale)
+    )
     env.filters["decimal"] = lambda x: format_decimal(round(x, 1), locale=locale)
     return env
 
@@ -90,7 +92,9 @@ def render(digest: Digest) -> Rendered:
     env = environment(digest.language)
     first, last = _week_range(digest)
     context = {"d": digest, "first": first, "last": last, "lang": digest.language}
-    subject = " ".join(env.get_template("subject.txt").render(context).split())
+    # Only the template's own surrounding whitespace goes: a line break from the data must reach
+    # ``mime.header_value`` and be refused there, not be quietly joined into the subject.
+    subject = env.get_template("subject.txt").render(context).strip()
     html = env.get_template("digest.html").render(context, subject=subject)
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False, minify_css=True)
     text = env.get_template("digest.txt").render(context, subject=subject)

@@ -15,8 +15,13 @@ CONTACT = "Aduan — laporan warga Jawa Tengah"
 def _respond(fmt: str, root: str, value: object, status: int = 200) -> Response:
     mimetype = open311.FORMATS.get(fmt, open311.FORMATS["json"])
     response = Response(open311.render(fmt, root, value), status=status, content_type=mimetype)
-    response.headers.update({"Cache-Control": PUBLIC_CACHE if status == 200 else "public, max-age=30",
-                             "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"})
+    response.headers.update(
+        {
+            "Cache-Control": PUBLIC_CACHE if status == 200 else "public, max-age=30",
+            "Access-Control-Allow-Origin": "*",
+            "X-Content-Type-Options": "nosniff",
+        }
+    )
     return response
 
 
@@ -41,11 +46,15 @@ def listing(site: Site, request: Request, language: str, match: re.Match[str]) -
     if query.tickets:
         docs = site.store.by_tickets(list(query.tickets))
         docs = sorted((d for d in docs if d.get("public")), key=lambda d: d["received_at"], reverse=True)
-        docs = docs[offset:offset + query.page_size]
+        docs = docs[offset : offset + query.page_size]
     else:
         key = ("open311", query)
-        docs = site.cache.get(key, lambda: site.store.requests(query.service_codes, query.open, query.start,
-                                                               query.end, query.page_size, offset))
+        docs = site.cache.get(
+            key,
+            lambda: site.store.requests(
+                query.service_codes, query.open, query.start, query.end, query.page_size, offset
+            ),
+        )
     return _respond(fmt, "service_requests", [open311.request_record(d, pub) for d in docs])
 
 

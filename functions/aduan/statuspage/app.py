@@ -41,18 +41,25 @@ class Site:
     cache: TTLCache = field(default_factory=lambda: TTLCache(CACHE_TTL_S))
 
 
-def html(site: Site, template: str, language: str, status: int = 200, cache: str = PUBLIC_CACHE,
-         **context: Any) -> Response:
-    body = site.templates.render(template, language, **context)
+def html(
+    site: Site, template: str, language: str, status: int = 200, cache: str = PUBLIC_CACHE, **context: Any
+) -> Response:
+    return page(site, site.templates.render(template, language, **context), language, status, cache)
+
+
+def page(site: Site, body: str, language: str, status: int = 200, cache: str = PUBLIC_CACHE) -> Response:
+    """An HTML response with the headers every page carries (CDN caching, CSP, language)."""
     response = Response(body, status=status, mimetype="text/html")
-    response.headers.update({
-        "Cache-Control": cache,
-        "Content-Security-Policy": site.templates.csp,
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer" if cache == NO_STORE else "strict-origin-when-cross-origin",
-        "Content-Language": language,
-        "Vary": "Accept-Language",
-    })
+    response.headers.update(
+        {
+            "Cache-Control": cache,
+            "Content-Security-Policy": site.templates.csp,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer" if cache == NO_STORE else "strict-origin-when-cross-origin",
+            "Content-Language": language,
+            "Vary": "Accept-Language",
+        }
+    )
     return response
 
 
@@ -76,7 +83,11 @@ def _routes() -> list[tuple[frozenset[str], re.Pattern[str], Handler]]:
         (get, re.compile(r"/cari"), pages.search),
         (get, re.compile(r"/laporan/(?P<ticket>[A-Za-z0-9-]{1,20})"), pages.report),
         (get, re.compile(r"/instansi/(?P<agency>[a-z0-9-]{1,63})"), pages.agency),
-        (get, re.compile(r"/open311/v2/(?P<what>discovery|services|requests)\.(?P<fmt>\w{1,8})"), api.listing),
+        (
+            get,
+            re.compile(r"/open311/v2/(?P<what>discovery|services|requests)\.(?P<fmt>\w{1,8})"),
+            api.listing,
+        ),
         (get, re.compile(r"/open311/v2/requests/(?P<id>[A-Za-z0-9-]{1,20})\.(?P<fmt>\w{1,8})"), api.one),
         (get | {"POST"}, re.compile(r"/tindak/(?P<token>[A-Za-z0-9_.-]{1,400})"), action_page.handle),
     ]
@@ -106,12 +117,20 @@ def site_from_env(config: Config, project: str, env: Mapping[str, str]) -> Site:
     """Validate the two variables this function needs, then connect (lazily imported: cold start)."""
     key = env.get(names.ENV_LINK_SIGNING_KEY, "")
     if len(key) < MIN_KEY_LENGTH:
-        raise ConfigError("environment", names.ENV_LINK_SIGNING_KEY, "value",
-                          f"must be a secret of at least {MIN_KEY_LENGTH} characters (from Secret Manager)")
+        raise ConfigError(
+            "environment",
+            names.ENV_LINK_SIGNING_KEY,
+            "value",
+            f"must be a secret of at least {MIN_KEY_LENGTH} characters (from Secret Manager)",
+        )
     base_url = env.get(names.ENV_STATUS_BASE_URL, "")
     if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base_url):
-        raise ConfigError("environment", names.ENV_STATUS_BASE_URL, "value",
-                          f"must be the public http(s) address of the status page, got {base_url!r}")
+        raise ConfigError(
+            "environment",
+            names.ENV_STATUS_BASE_URL,
+            "value",
+            f"must be the public http(s) address of the status page, got {base_url!r}",
+        )
     from google.cloud import firestore
 
     from aduan.adapters.firestore_status import FirestoreStatus

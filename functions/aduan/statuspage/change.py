@@ -36,6 +36,10 @@ class Refused(Exception):
         self.reason = reason
 
 
+class Stale(Exception):
+    """The report changed between the read and the write (the store raises it); read again."""
+
+
 @dataclass(frozen=True)
 class Action:
     kind: str
@@ -64,7 +68,9 @@ def allowed_statuses(doc: Mapping[str, Any]) -> list[str]:
     return [s for s in r.STATUSES if s in r.AGENCY_TRANSITIONS.get(doc["status"], ())]
 
 
-def apply(doc: Mapping[str, Any], action: Action, grant: Grant, config: Config, now: datetime) -> dict[str, Any]:
+def apply(
+    doc: Mapping[str, Any], action: Action, grant: Grant, config: Config, now: datetime
+) -> dict[str, Any]:
     """The fields to update (``history`` and ``corrections`` whole: the write has a precondition)."""
     check_scope(doc, grant)
     updates: dict[str, Any] = {"updated_at": now}
@@ -79,8 +85,9 @@ def apply(doc: Mapping[str, Any], action: Action, grant: Grant, config: Config, 
         is_report = bool(doc.get("is_report")) or status != r.NOT_A_REPORT
         if is_report != bool(doc.get("is_report")):
             corrections.append(_correction("is_report", doc.get("is_report"), is_report, grant, now))
-        updates.update(status=status, open=r.is_open(status), public=r.is_public(status, is_report),
-                       is_report=is_report)
+        updates.update(
+            status=status, open=r.is_open(status), public=r.is_public(status, is_report), is_report=is_report
+        )
         if status in RESPONSES and not doc.get("first_response_at"):
             updates["first_response_at"] = now
         if status == r.RESOLVED and not doc.get("resolved_at"):

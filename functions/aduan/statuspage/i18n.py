@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -56,7 +56,5 @@ def when(moment: datetime | None, language: str) -> str:
     return format_datetime(moment, "d MMM yyyy, HH.mm", tzinfo=WIB, locale=language) + " WIB"
 
 
-def day(moment: datetime | None, language: str) -> str:
-    if moment is None:
-        return ""
-    return format_datetime(moment, "EEEE, d MMMM yyyy", tzinfo=WIB, locale=language)
+def day(moment: date, language: str) -> str:
+    return format_date(moment, "d MMM yyyy", locale=language)

@@ -30,8 +30,13 @@ MAX_PAGE = 100
 MAX_IDS = 30  # Firestore's "in" filter takes at most 30 values
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # Element names of list items in XML (the Spark convention's singular forms).
-ITEM_TAGS = {"services": "service", "service_requests": "request", "errors": "error",
-             "endpoints": "endpoint", "formats": "format"}
+ITEM_TAGS = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
 # Characters XML 1.0 cannot carry at all, even escaped.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -57,26 +62,31 @@ def discovery(base_url: str, contact: str) -> dict[str, Any]:
         "changeset": CHANGESET,
         "contact": contact,
         "key_service": "",
-        "endpoints": [{
-            "specification": SPECIFICATION,
-            "url": f"{base_url.rstrip('/')}/open311/v2",
-            "changeset": CHANGESET,
-            "type": "production",
-            "formats": ["text/xml", "application/json"],
-        }],
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": f"{base_url.rstrip('/')}/open311/v2",
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
     }
 
 
 def services(publisher: Publisher) -> list[dict[str, Any]]:
-    return [{
-        "service_code": c.slug,
-        "service_name": c.label(publisher.language),
-        "description": c.covers,
-        "metadata": False,
-        "type": "realtime",
-        "keywords": c.covers,
-        "group": "fallback" if c.fallback else "",
-    } for c in publisher.config.taxonomy.categories]
+    return [
+        {
+            "service_code": c.slug,
+            "service_name": c.label(publisher.language),
+            "description": c.covers,
+            "metadata": False,
+            "type": "realtime",
+            "keywords": c.covers,
+            "group": "fallback" if c.fallback else "",
+        }
+        for c in publisher.config.taxonomy.categories
+    ]
 
 
 def request_record(doc: Mapping[str, Any], publisher: Publisher) -> dict[str, Any]:
@@ -99,7 +109,10 @@ def request_record(doc: Mapping[str, Any], publisher: Publisher) -> dict[str, An
         "updated_datetime": w3(doc.get("updated_at") or doc["received_at"]),
         "expected_datetime": w3(doc.get("due_at")),
         "address": place_text(place),
-        "address_id": place.get("village_code") or place.get("district_code") or place.get("regency_code") or "",
+        "address_id": place.get("village_code")
+        or place.get("district_code")
+        or place.get("regency_code")
+        or "",
         "zipcode": "",
         "lat": None,
         "long": None,

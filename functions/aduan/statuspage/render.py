@@ -20,8 +20,10 @@ from aduan.statuspage import i18n
 
 _FUNCTIONS_DIR = Path(__file__).resolve().parents[2]
 # Deployed, templates/ sits beside main.py; in the repository it is one level up.
-TEMPLATES_DIR = next((p for p in (_FUNCTIONS_DIR / "templates", _FUNCTIONS_DIR.parent / "templates") if p.is_dir()),
-                     _FUNCTIONS_DIR.parent / "templates")
+TEMPLATES_DIR = next(
+    (p for p in (_FUNCTIONS_DIR / "templates", _FUNCTIONS_DIR.parent / "templates") if p.is_dir()),
+    _FUNCTIONS_DIR.parent / "templates",
+)
 CSS = "status/status.css"
 
 
@@ -43,9 +45,14 @@ class Templates:
 
     def env(self, language: str) -> Environment:
         if language not in self._envs:
-            env = Environment(loader=FileSystemLoader(str(self.directory)),
-                              autoescape=select_autoescape(["html", "xml"]), undefined=StrictUndefined,
-                              extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+            env = Environment(
+                loader=FileSystemLoader(str(self.directory)),
+                autoescape=select_autoescape(["html", "xml"]),
+                undefined=StrictUndefined,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
             translations = i18n.translations(language)
             env.install_gettext_translations(translations, newstyle=True)
             env.globals.update(css=self.css, lang=language)
@@ -65,5 +72,7 @@ class Templates:
     @cached_property
     def csp(self) -> str:
         digest = base64.b64encode(hashlib.sha256(self.css.encode("utf-8")).digest()).decode()
-        return (f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'self' data:; "
-                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+        return (
+            f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'self' data:; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        )

@@ -8,6 +8,7 @@ to the redactor later then also covers reports filed before it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,6 +22,7 @@ from aduan.ticket import display
 from aduan.workdays import WIB
 
 SYSTEM = "aduan"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,19 @@ def figures(totals: Totals, agency: str | None = None) -> Figures:
     )
 
 
-def bar_rows(totals: Totals, index: int, labels: Mapping[str, str], agency: str | None = None) -> list[BarRow]:
+def bar_rows(
+    totals: Totals, index: int, labels: Mapping[str, str], agency: str | None = None
+) -> list[BarRow]:
     """Rows per category (index 1) or agency (0), largest first; non-reports left out."""
     public = [s for s in r.STATUSES if s != r.NOT_A_REPORT]
     counts = totals.by(index, agency, public)
     resolved = totals.by(index, agency, [r.RESOLVED])
     top = max(counts.values(), default=0)
-    rows = [BarRow(str(k), labels.get(k, str(k)), n, resolved.get(k, 0), round(100 * n / top) if top else 0)
-            for k, n in counts.items() if n > 0 and k is not None]
+    rows = [
+        BarRow(str(k), labels.get(k, str(k)), n, resolved.get(k, 0), round(100 * n / top) if top else 0)
+        for k, n in counts.items()
+        if n > 0 and k is not None
+    ]
     return sorted(rows, key=lambda row: (-row.count, row.label))
 
 
@@ -125,7 +132,8 @@ class Publisher:
         self.handles = config.agencies.handles
 
     def clean(self, text: str | None) -> str:
-        return redact(text or "", self.handles)
+        """Personal data masked, control characters dropped (they have no business in a page or XML)."""
+        return _CONTROL.sub("", redact(text or "", self.handles))
 
     def category_label(self, slug: str | None) -> str:
         category = self.config.taxonomy.get(slug) if slug else None
@@ -165,9 +173,16 @@ class Publisher:
             updated_at=doc.get("updated_at") or doc["received_at"],
             due_at=doc.get("due_at") if responded else doc.get("due_response_at"),
             overdue=r.is_overdue(doc, now),
-            timeline=tuple(TimelineEntry(h["status"], self.status_label(h["status"]), h["at"],
-                                         self.agency_name(h.get("by") or SYSTEM), self.clean(h.get("note")))
-                           for h in history),
+            timeline=tuple(
+                TimelineEntry(
+                    h["status"],
+                    self.status_label(h["status"]),
+                    h["at"],
+                    self.agency_name(h.get("by") or SYSTEM),
+                    self.clean(h.get("note")),
+                )
+                for h in history
+            ),
             post_url=post_url(doc),
             cluster_size=max(1, cluster_size),
         )

@@ -1,0 +1,247 @@
+"""Benchmark of the status page: requests/s of ``/`` and of a report page on a warm instance, as a ratio
+to a hello-world function on the same stack (functions-framework + gunicorn, same machine, same load loop),
+and Firestore reads per view.
+
+    python -m infra.bench_statuspage [--seconds 5] [--threads 8] [--reports 400]
+
+Starts its own emulators and functions on ports 8991– (so it can run beside tests and a demo) and
+stops everything it started. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import functions_framework
+
+BENCH_OFFSET = 310
+HELLO_PORT_SHIFT = 1  # hello-world listens one port above the status page
+SIGNING_KEY = "bench-signing-key-0123456789abcdefghijklmnop"
+
+
+@functions_framework.http
+def hello(request):
+    """The baseline: the least a function on this stack can do."""
+    return "Hello, World!"
+
+
+@functions_framework.http
+def status_page(request):
+    """Mirrors functions/main.py's entry point, for runs before main.py declares it."""
+    from aduan.statuspage import app
+
+    return app.handle(request, _settings(), _config(), os.environ)
+
+
+def _settings() -> Any:
+    from aduan.settings import Settings
+
+    return Settings.from_env(os.environ, Path(__file__).resolve().parent.parent / "config")
+
+
+_CONFIG: list[Any] = []
+
+
+def _config() -> Any:
+    if not _CONFIG:
+        from aduan.adapters.config_files import load_config
+
+        _CONFIG.append(load_config(_settings().config_dir))
+    return _CONFIG[0]
+
+
+# --------------------------------------------------------------------------- load
+
+
+def load(
+    port: int, path: str, seconds: float, threads: int, max_requests: int = 1_000_000
+) -> dict[str, float]:
+    """GET ``path`` over keep-alive connections from ``threads`` threads for ``seconds``; bounded in count too."""
+    done, failed = [0] * threads, [0] * threads
+    deadline = time.monotonic() + seconds
+    per_thread = max_requests // threads
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for _ in range(per_thread):
+            if time.monotonic() >= deadline:
+                break
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                ok = False
+            done[i] += ok
+            failed[i] += not ok
+        conn.close()
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join(seconds + 15)
+    elapsed = time.monotonic() - started
+    return {
+        "requests": sum(done),
+        "failed": sum(failed),
+        "seconds": round(elapsed, 2),
+        "rps": round(sum(done) / elapsed, 1),
+    }
+
+
+# --------------------------------------------------------------------------- data
+
+
+def seed_bench_data(project: str, count: int, now: datetime) -> list[dict[str, Any]]:
+    """``count`` reports over the last 40 days with their stats, as filing writes them."""
+    from aduan import names, stats
+    from aduan import report as r
+    from google.cloud import firestore
+
+    from infra.seed_reports import report_doc, seed
+
+    db = firestore.Client(project=project)
+    statuses = (r.ROUTED, r.IN_PROGRESS, r.RESOLVED, r.REJECTED)
+    docs = []
+    for n in range(count):
+        received = now - timedelta(hours=n * 40 * 24 / count)
+        doc = report_doc(n, "kota-magelang", received, status=statuses[n % len(statuses)])
+        doc["stats_shard"] = stats.shard_doc_id(doc["id"], received)
+        docs.append(doc)
+    seed(db, docs)
+    batch = db.batch()
+    for i, doc in enumerate(docs, 1):
+        batch.set(
+            db.collection(names.STATS).document(doc["stats_shard"]),
+            stats.filed(doc, firestore.Increment),
+            merge=True,
+        )
+        if i % 200 == 0:
+            batch.commit()
+            batch = db.batch()
+    batch.commit()
+    return docs
+
+
+def reads_per_view(project: str, overview: str, reports: list[str], views: int = 20) -> dict[str, float]:
+    """Firestore documents read per view, in-process on the same code: warm views of ``/`` and of one
+    report, and first views of ``len(reports)`` different reports (a cache miss each)."""
+    from aduan.adapters.config_files import load_config
+    from aduan.adapters.firestore_status import FirestoreStatus
+    from aduan.statuspage.app import App, Site
+    from flask import Flask, request
+    from google.cloud import firestore
+
+    from infra.localcloud import ROOT
+
+    store = FirestoreStatus(firestore.Client(project=project))
+    app = App(Site(store, load_config(ROOT / "config"), SIGNING_KEY, "http://127.0.0.1"))
+    flask_app = Flask("bench")
+
+    def view(path: str) -> int:
+        before = store.reads
+        with flask_app.test_request_context(path):
+            assert app.respond(request).status_code == 200
+        return store.reads - before
+
+    result = {}
+    for name, path in (("/", overview), ("/laporan/<ticket> warm", reports[0])):
+        view(path)
+        result[name] = sum(view(path) for _ in range(views)) / views
+    result["/laporan/<ticket> first view"] = sum(view(p) for p in reports[1:]) / (len(reports) - 1)
+    return result
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--reports", type=int, default=400)
+    args = parser.parse_args(argv)
+
+    from infra.localcloud import FUNCTIONS_DIR, ROOT, LocalCloud, Ports, port_open, wait_until
+
+    sys.path.insert(0, str(FUNCTIONS_DIR))
+    from aduan import names
+
+    cloud = LocalCloud(
+        project="bench-status", ports=Ports().shifted(BENCH_OFFSET), state_dir=ROOT / ".localcloud"
+    )
+    status_port, hello_port = cloud.ports.status, cloud.ports.status + HELLO_PORT_SHIFT
+    main_py = FUNCTIONS_DIR / "main.py"
+    status_source = main_py if "def status_page" in main_py.read_text(encoding="utf-8") else Path(__file__)
+    env = {
+        **cloud.env,
+        "PYTHONPATH": f"{FUNCTIONS_DIR}{os.pathsep}{ROOT}",
+        names.ENV_LINK_SIGNING_KEY: SIGNING_KEY,
+        names.ENV_STATUS_BASE_URL: f"http://127.0.0.1:{status_port}",
+    }
+    try:
+        cloud.start_emulators()
+        docs = seed_bench_data(cloud.project, args.reports, datetime.now(UTC))
+        for name, port, source in (
+            ("status_page", status_port, status_source),
+            ("hello", hello_port, Path(__file__)),
+        ):
+            argv_ff = [
+                sys.executable,
+                "-m",
+                "functions_framework",
+                "--target",
+                name,
+                "--source",
+                str(source),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ]
+            svc = cloud._spawn(f"bench-{name}", argv_ff, port, env)
+            wait_until(lambda p=port: port_open(p), f"bench {name}", 30, svc.proc, svc.log)
+        report_path = f"/laporan/{docs[0]['ticket']}"
+        for port, path in ((hello_port, "/"), (status_port, "/"), (status_port, report_path)):
+            load(port, path, 1.0, 2)  # warm: imports, caches, connections
+        results = {
+            "hello": load(hello_port, "/", args.seconds, args.threads),
+            "overview": load(status_port, "/", args.seconds, args.threads),
+            "report": load(status_port, report_path, args.seconds, args.threads),
+        }
+        reads = reads_per_view(cloud.project, "/", [f"/laporan/{d['ticket']}" for d in docs[:21]])
+    finally:
+        cloud.stop()
+    hello_rps = results["hello"]["rps"] or 1.0
+    print(
+        json.dumps(
+            {
+                "threads": args.threads,
+                "seconds": args.seconds,
+                "reports": args.reports,
+                "requests_per_s": {k: v["rps"] for k, v in results.items()},
+                "ratio_to_hello": {
+                    k: round(results[k]["rps"] / hello_rps, 3) for k in ("overview", "report")
+                },
+                "failed": {k: v["failed"] for k, v in results.items()},
+                "firestore_reads_per_view": reads,
+            },
+            indent=2,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,186 @@
+"""Classifier behaviour on typical posts, its API, and robustness on any input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from aduan.classifier import Understanding, load_classifier
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parent.parent
+KINDS = {"report", "praise", "greeting", "question", "politics", "spam", "news", "chatter"}
+
+
+@pytest.fixture(scope="module")
+def clf():
+    return load_classifier(ROOT / "config", frozenset({"pemkotsmg", "pemkotsolo", "laporgub_jtg"}))
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("jln rusak parah bgt pak", "jalan"),
+        ("sampahe numpuk neng kali wis seminggu", "sampah"),
+        ("KTP blm jadi udh 3 bln", "kependudukan"),
+        ("lampu PJU mati sak RT", "penerangan"),
+        ("got depan rumah mampet, tiap hujan banjir", "drainase"),
+        ("air PDAM gak ngalir udh 3 hari", "air"),
+        ("listrik padam terus tiap malam, PLN tolong", "listrik"),
+        ("jukir liar narik 5rb di depan minimarket", "transportasi"),
+        ("bansos PKH ibu saya belum cair", "sosial"),
+        ("puskesmas tutup jam 11, pasien ditolak", "kesehatan"),
+        ("PPDB zonasi curang, anak saya gak diterima sekolah", "pendidikan"),
+        ("PKL jualan di trotoar sampai badan jalan, mohon ditertibkan", "ketertiban"),
+        ("longsor menutup jalan desa, warga terisolasi", "bencana"),
+        ("pungli di kantor kelurahan, urus surat dimintai uang", "pelayanan"),
+        ("harga pupuk subsidi mahal dan langka", "ekonomi"),
+        ("pohon di taman kota miring, rawan tumbang", "lingkungan"),
+        ("denda pajak kendaraan di samsat kok mahal", "pajak"),
+        ("the road near my house is broken, please fix", "jalan"),
+    ],
+)
+def test_reports_get_their_category(clf, text: str, category: str) -> None:
+    u = clf.understand(text)
+    assert (u.is_report, u.kind, u.category) == (True, "report", category)
+    assert 0 <= u.confidence <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("terima kasih pak, jalannya sudah diperbaiki, mantap", "praise"),
+        ("sugeng enjing min", "greeting"),
+        ("syarat bikin KK baru apa aja min?", "question"),
+        ("2029 pilih siapa nih, capres mana yang oke", "politics"),
+        ("slot gacor maxwin hari ini, depo 10rb", "spam"),
+        ("wkwkwk iya bener banget", "chatter"),
+    ],
+)
+def test_non_reports_get_their_kind(clf, text: str, kind: str) -> None:
+    u = clf.understand(text)
+    assert (u.is_report, u.kind, u.category, u.urgent) == (False, kind, None, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TOLONG banjir bandang, air masuk rumah sudah sepinggang dan terus naik",
+        "pohon tumbang menimpa rumah warga, ada orang terjebak di dalam",
+        "kabel listrik putus di jalan, ada percikan api",
+        "kebakaran di pasar, api masih besar",
+    ],
+)
+def test_danger_now_is_urgent(clf, text: str) -> None:
+    assert clf.understand(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jalan berlubang sudah 3 bulan, sudah banyak yang jatuh",
+        "lampu jalan mati, gelap",
+        "tiap hujan got meluap",
+    ],
+)
+def test_chronic_problems_are_not_urgent(clf, text: str) -> None:
+    u = clf.understand(text)
+    assert u.is_report and not u.urgent
+
+
+def test_a_report_that_fits_nothing_gets_the_fallback(clf) -> None:
+    u = clf.understand("tolong segera ditangani, sudah 3 bulan rusak parah")
+    assert (u.is_report, u.category, u.needs_review) == (True, "lainnya", True)
+
+
+def test_public_text_and_to_dict(clf) -> None:
+    u = clf.understand(
+        "@pemkotsmg @tetangga_x jalan rusak, WA 0812-2345-6789", {"full_name": "Kota Semarang"}
+    )
+    assert isinstance(u, Understanding)
+    assert u.public_text == "@pemkotsmg @[akun] jalan rusak, WA [telepon]"
+    data = json.loads(json.dumps(u.to_dict()))
+    assert data["place"]["regency_code"] == "3374" and data["category"] == "jalan"
+    assert set(data) == {
+        "is_report",
+        "kind",
+        "category",
+        "confidence",
+        "needs_review",
+        "urgent",
+        "place",
+        "public_text",
+    }
+
+
+def test_classifying_is_pure(clf) -> None:
+    text = "sampahe numpuk neng kali Banyumanik"
+    assert clf.understand(text) == clf.understand(text)
+
+
+def _check(u: Understanding) -> None:
+    assert u.kind in KINDS and u.is_report == (u.kind == "report")
+    assert (u.category is None) != u.is_report
+    assert 0.0 <= u.confidence <= 1.0
+    assert not u.urgent or u.is_report
+    u.public_text.encode("utf-8")  # no lone surrogates
+    json.dumps(u.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(alphabet=st.characters(codec=None), max_size=400), place=st.none() | st.text(max_size=60))
+def test_any_text_gives_a_valid_result(clf, text: str, place: str | None) -> None:
+    _check(clf.understand(text, {"full_name": place} if place is not None else None))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    parts=st.lists(
+        st.sampled_from(
+            [
+                "jalan",
+                "rusak",
+                "@pemkotsmg",
+                "0812",
+                "-",
+                "3374",
+                " ",
+                "\ud800",
+                "\x00",
+                "?",
+                "Solo",
+                "kab.",
+                "magelang",
+                "desa",
+                "kec",
+                "H 1234",
+                "AB",
+                "@",
+                ".",
+                "banjir",
+                "\u202e",
+                "😡",
+            ]
+        ),
+        max_size=60,
+    )
+)
+def test_post_like_fragments_give_a_valid_result(clf, parts: list[str]) -> None:
+    _check(clf.understand("".join(parts)))
+
+
+@pytest.mark.parametrize(
+    "x_place", [None, {}, {"full_name": None}, {"full_name": 3}, "Solo, Jawa Tengah", 42, []]
+)
+def test_odd_x_places_are_ignored_or_read(clf, x_place) -> None:
+    _check(clf.understand("jalan rusak", x_place))
+
+
+def test_huge_and_hostile_input(clf) -> None:
+    huge = "jalan rusak parah " * 60_000 + "\x00\ud800 hubungi 0812-2345-6789"  # ~1 MB
+    u = clf.understand(huge)
+    _check(u)
+    assert u.category == "jalan" and "0812" not in u.public_text and "\x00" not in u.public_text
+    _check(clf.understand(None))  # type: ignore[arg-type]
