@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
-from google.cloud import firestore, pubsub_v1
-
 from aduan import names
 from aduan.mention import Author, Mention
+from google.cloud import firestore, pubsub_v1
+
 from infra.localcloud import LocalCloud
 from infra.wiring import drain, wire_pubsub
 
@@ -29,10 +29,20 @@ pytestmark = pytest.mark.emulators
 
 def mention(post_id: str, text: str, to: str = "pemkotmagelang", **extra) -> Mention:
     return Mention(
-        source="x", source_id=post_id, url=f"https://x.com/warga/status/{post_id}", text=text, lang="in",
-        created_at="2026-11-30T01:02:03.000Z", author=Author("99", "warga_mgl", "Warga"),
-        to_accounts=(to,), conversation_id=post_id, in_reply_to_user_id=None, referenced=(), place=None,
-        fetched_at="2026-11-30T01:05:00Z", **extra,
+        source="x",
+        source_id=post_id,
+        url=f"https://x.com/warga/status/{post_id}",
+        text=text,
+        lang="in",
+        created_at="2026-11-30T01:02:03.000Z",
+        author=Author("99", "warga_mgl", "Warga"),
+        to_accounts=(to,),
+        conversation_id=post_id,
+        in_reply_to_user_id=None,
+        referenced=(),
+        place=None,
+        fetched_at="2026-11-30T01:05:00Z",
+        **extra,
     )
 
 
@@ -68,11 +78,18 @@ class Pipeline:
     def push_directly(self, m: Mention, message_id: str = "m-1") -> requests.Response:
         """The body Pub/Sub pushes, sent by hand: a redelivery of the very same message."""
         data, attributes = m.to_message()
-        body = {"message": {"data": base64.b64encode(data).decode(), "attributes": attributes,
-                            "messageId": message_id, "publishTime": "2026-11-30T01:05:01Z"},
-                "subscription": f"projects/{self.cloud.project}/subscriptions/{names.CLASSIFY_SUBSCRIPTION}"}
-        return requests.post(self.endpoint + f"projects/{self.cloud.project}/topics/mentions", json=body,
-                             timeout=30)
+        body = {
+            "message": {
+                "data": base64.b64encode(data).decode(),
+                "attributes": attributes,
+                "messageId": message_id,
+                "publishTime": "2026-11-30T01:05:01Z",
+            },
+            "subscription": f"projects/{self.cloud.project}/subscriptions/{names.CLASSIFY_SUBSCRIPTION}",
+        }
+        return requests.post(
+            self.endpoint + f"projects/{self.cloud.project}/topics/mentions", json=body, timeout=30
+        )
 
     def reports(self) -> list[dict]:
         return [s.to_dict() for s in self.db.collection(names.REPORTS).stream()]
@@ -94,8 +111,12 @@ def pipeline(local: LocalCloud) -> Pipeline:
 
 
 def test_push_delivery_files_a_routed_report_with_ticket_and_due_dates(pipeline):
-    pipeline.publish_mention(mention("1001", "@pemkotmagelang jalan di Jl. Tidar Magelang berlubang parah, "
-                                             "sudah 2 minggu. hub 0812-3456-7890"))
+    pipeline.publish_mention(
+        mention(
+            "1001",
+            "@pemkotmagelang jalan di Jl. Tidar Magelang berlubang parah, sudah 2 minggu. hub 0812-3456-7890",
+        )
+    )
     report = wait_for(lambda: pipeline.reports(), what="the report")[0]
     assert report["id"] == "x-1001" and len(report["ticket"]) == 8
     assert report["is_report"] and report["category"] == "jalan"
@@ -140,8 +161,9 @@ POISON = {
     "invalid UTF-8": b'{"schema": "aduan.mention/1", "text": "\xff\xfe"}',
     "missing field": json.dumps({"schema": "aduan.mention/1", "source": "x", "source_id": "1"}).encode(),
     "wrong type": json.dumps({**json.loads(mention("7001", "x").to_message()[0]), "text": 42}).encode(),
-    "unknown schema": json.dumps({**json.loads(mention("7002", "x").to_message()[0]),
-                                  "schema": "aduan.mention/9"}).encode(),
+    "unknown schema": json.dumps(
+        {**json.loads(mention("7002", "x").to_message()[0]), "schema": "aduan.mention/9"}
+    ).encode(),
     "1 MB text": mention("7003", "jalan rusak " * 95_000).to_message()[0],
 }
 
@@ -165,9 +187,14 @@ def test_poison_goes_to_dead_letter_after_five_attempts_while_good_messages_flow
         good.append(m.report_id)
         if n == 0:
             pipeline.publish(POISON[kind], {"source": "x", "source_id": "poison", "schema": "?"})
-    dead_sub = pubsub_v1.SubscriberClient.subscription_path(pipeline.cloud.project, names.DEAD_LETTER_SUBSCRIPTION)
-    dead = wait_for(lambda: drain(dead_sub, idle_s=0.5, timeout_s=5), timeout_s=90,
-                    what="the poison message on the dead-letter topic")
+    dead_sub = pubsub_v1.SubscriberClient.subscription_path(
+        pipeline.cloud.project, names.DEAD_LETTER_SUBSCRIPTION
+    )
+    dead = wait_for(
+        lambda: drain(dead_sub, idle_s=0.5, timeout_s=5),
+        timeout_s=90,
+        what="the poison message on the dead-letter topic",
+    )
     assert [m.attributes["source_id"] for m in dead] == ["poison"]
     assert dead[0].attributes["CloudPubSubDeadLetterSourceDeliveryCount"] == "5"
     assert sorted(r["id"] for r in pipeline.reports()) == sorted(good)
@@ -180,14 +207,18 @@ def test_poison_goes_to_dead_letter_after_five_attempts_while_good_messages_flow
 def test_firestore_outage_then_recovery_loses_and_doubles_nothing(local, emulators):
     """Pause the Firestore emulator (SIGSTOP) while posts arrive; resume; Pub/Sub redelivers."""
     pipeline = Pipeline(local)
-    before = [mention(f"90{i:02d}", f"@pemkotsmg banjir di Kelurahan Tlogosari Kulon {i}", "pemkotsmg")
-              for i in range(3)]
+    before = [
+        mention(f"90{i:02d}", f"@pemkotsmg banjir di Kelurahan Tlogosari Kulon {i}", "pemkotsmg")
+        for i in range(3)
+    ]
     for m in before:
         pipeline.publish_mention(m)
     wait_for(lambda: len(pipeline.reports()) == 3, what="the first reports")
     firestore_group = emulators.services["firestore"].proc.pid
-    during = [mention(f"91{i:02d}", f"@pemkotsmg jalan ambles di Banyumanik nomor {i}", "pemkotsmg")
-              for i in range(4)]
+    during = [
+        mention(f"91{i:02d}", f"@pemkotsmg jalan ambles di Banyumanik nomor {i}", "pemkotsmg")
+        for i in range(4)
+    ]
     os.killpg(firestore_group, signal.SIGSTOP)
     try:
         for m in during:
@@ -196,8 +227,11 @@ def test_firestore_outage_then_recovery_loses_and_doubles_nothing(local, emulato
     finally:
         os.killpg(firestore_group, signal.SIGCONT)
     wanted = sorted(m.report_id for m in before + during)
-    wait_for(lambda: sorted(r["id"] for r in pipeline.reports()) == wanted, timeout_s=150,
-             what="every report after the outage")
+    wait_for(
+        lambda: sorted(r["id"] for r in pipeline.reports()) == wanted,
+        timeout_s=150,
+        what="every report after the outage",
+    )
     time.sleep(3)  # let late redeliveries land: they must not double anything
     assert sorted(r["id"] for r in pipeline.reports()) == wanted
     assert pipeline.stats_total() == len(wanted)

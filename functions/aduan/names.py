@@ -69,7 +69,12 @@ FIRESTORE_INDEXES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (REPORTS, (("agency_id", "ASCENDING"), ("resolved_at", "ASCENDING"))),
     (
         REPORTS,
-        (("agency_id", "ASCENDING"), ("category", "ASCENDING"), ("public", "ASCENDING"), ("received_at", "ASCENDING")),
+        (
+            ("agency_id", "ASCENDING"),
+            ("category", "ASCENDING"),
+            ("public", "ASCENDING"),
+            ("received_at", "ASCENDING"),
+        ),
     ),
     # agency page: an agency's open reports by due date
     (REPORTS, (("agency_id", "ASCENDING"), ("open", "ASCENDING"), ("due_at", "ASCENDING"))),
@@ -78,7 +83,15 @@ FIRESTORE_INDEXES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (REPORTS, (("public", "ASCENDING"), ("category", "ASCENDING"), ("received_at", "DESCENDING"))),
     # Open311 requests filtered by status (open/closed), optionally by category
     (REPORTS, (("public", "ASCENDING"), ("open", "ASCENDING"), ("received_at", "DESCENDING"))),
-    (REPORTS, (("public", "ASCENDING"), ("category", "ASCENDING"), ("open", "ASCENDING"), ("received_at", "DESCENDING"))),
+    (
+        REPORTS,
+        (
+            ("public", "ASCENDING"),
+            ("category", "ASCENDING"),
+            ("open", "ASCENDING"),
+            ("received_at", "DESCENDING"),
+        ),
+    ),
     # clustering: same category and place in the last 72 hours
     (REPORTS, (("cluster_key", "ASCENDING"), ("received_at", "DESCENDING"))),
 )
