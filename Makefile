@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)/functions:$(CURDIR)
 
 .PHONY: demo test bench lint fmt-check setup system down clean
 

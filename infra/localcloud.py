@@ -222,6 +222,12 @@ class LocalCloud:
         wait_until(lambda: port_open(self.ports.xsim), "X API simulator", 30, svc.proc, svc.log)
         return svc
 
+    def start_smtp_sink(self, out: Path) -> Service:
+        argv = [sys.executable, "-m", "infra.smtp_sink", "--port", str(self.ports.smtp), "--out", str(out)]
+        svc = self._spawn("smtp", argv, self.ports.smtp, {"PYTHONPATH": f"{ROOT}:{FUNCTIONS_DIR}"})
+        wait_until(lambda: port_open(self.ports.smtp), "SMTP sink", 30, svc.proc, svc.log)
+        return svc
+
     def stop(self) -> None:
         for service in reversed(list(self.services.values())):
             service.stop()

@@ -282,6 +282,7 @@ def test_batched_search_needs_far_fewer_requests_and_loses_nothing(cloud, sim):
     ids = generate(sim, 400, [n for _, n in ACCOUNTS])
     report = world.poll("search")
     assert report["requests"] < len(ACCOUNTS)
+    assert report["published"] == len(ids)  # a post to two polled accounts is read once
     assert set(world.published_ids()) >= ids
     checkpoints = world.checkpoints.load([u for u, _ in ACCOUNTS])
     assert len(checkpoints) == len(ACCOUNTS)

@@ -147,6 +147,8 @@ class RunReport:
     mode: str
     started_at: str
     requests: int = 0
+    fetched: int = 0  # per sweep: a search sweep covers several accounts and counts once
+    published: int = 0
     accounts: list[AccountReport] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -154,8 +156,8 @@ class RunReport:
             "mode": self.mode,
             "started_at": self.started_at,
             "requests": self.requests,
-            "fetched": sum(a.fetched for a in self.accounts),
-            "published": sum(a.published for a in self.accounts),
+            "fetched": self.fetched,
+            "published": self.published,
             "gaps": sum(1 for a in self.accounts if a.gap),
             "errors": sum(len(a.errors) for a in self.accounts),
             "accounts": [vars(a) for a in self.accounts],
@@ -357,6 +359,8 @@ class Poller:
             sweep.errors.append(f"publish failed, checkpoint kept: {exc}")
             sweep.stopped, published = "publish_failed", 0
         gap = self._gap(sweep)
+        report.fetched += sweep.read
+        report.published += published
         for key in sweep.query.accounts:
             old = sweep.before[key]
             new = self._next_checkpoint(sweep, old, now, published == len(sweep.handles))
