@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import functions_framework
+
 from aduan.adapters.config_files import load_config
 from aduan.settings import Settings
 

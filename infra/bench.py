@@ -22,7 +22,7 @@ from aduan.adapters.firestore_checkpoints import FirestoreCheckpoints
 from aduan.adapters.pubsub import TopicPublisher
 from aduan.adapters.x_api import XApi
 from aduan.fetch_job import SystemClock
-from aduan.ingest import PollSettings, Poller, mention_queries, search_queries
+from aduan.ingest import Poller, PollSettings, mention_queries, search_queries
 from infra.localcloud import ROOT, LocalCloud, Ports
 from infra.wiring import drain, tap, wire_pubsub
 from infra.xsim import Simulator
@@ -36,8 +36,10 @@ ENV = {**os.environ, "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}"}
 
 
 def bench_accounts() -> list[Account]:
-    return [Account(f"akun_pemda{n:02d}", str(1_200_000_000_000_000_000 + n), f"Pemda {n}", ("33",))
-            for n in range(ACCOUNTS)]
+    return [
+        Account(f"akun_pemda{n:02d}", str(1_200_000_000_000_000_000 + n), f"Pemda {n}", ("33",))
+        for n in range(ACCOUNTS)
+    ]
 
 
 def silent(*args, **kwargs) -> None:
@@ -57,9 +59,14 @@ def ingestion(cloud: LocalCloud) -> dict:
             sub = tap(cloud, "bench-tap")
             accounts = [(a.user_id, a.username) for a in bench_accounts()]
             queries = mention_queries(accounts) if mode == "mentions" else search_queries(accounts)
-            poller = Poller(XApi("bench", base), TopicPublisher(cloud.project, "mentions"),
-                            FirestoreCheckpoints(firestore.Client(project=cloud.project)), SystemClock(),
-                            PollSettings(max_requests=1000, deadline_s=600), silent)
+            poller = Poller(
+                XApi("bench", base),
+                TopicPublisher(cloud.project, "mentions"),
+                FirestoreCheckpoints(firestore.Client(project=cloud.project)),
+                SystemClock(),
+                PollSettings(max_requests=1000, deadline_s=600),
+                silent,
+            )
             started = time.perf_counter()
             first = poller.run(queries, dict(accounts), {n for _, n in accounts}, mode).to_dict()
             elapsed = time.perf_counter() - started
@@ -69,9 +76,12 @@ def ingestion(cloud: LocalCloud) -> dict:
             steady = poller.run(queries, dict(accounts), {n for _, n in accounts}, mode).to_dict()
             served = sim.stats()["posts_served"] - served_before
             results[mode] = {
-                "first_cycle_published": first["published"], "distinct_on_topic": published,
-                "first_cycle_s": round(elapsed, 2), "posts_per_s": round(first["published"] / elapsed),
-                "requests_first_cycle": first["requests"], "requests_steady_cycle": steady["requests"],
+                "first_cycle_published": first["published"],
+                "distinct_on_topic": published,
+                "first_cycle_s": round(elapsed, 2),
+                "posts_per_s": round(first["published"] / elapsed),
+                "requests_first_cycle": first["requests"],
+                "requests_steady_cycle": steady["requests"],
                 "posts_read_per_new_mention_steady": round(served / max(1, steady["published"] or 50), 2),
                 "steady_published": steady["published"],
             }
@@ -82,13 +92,19 @@ def ingestion(cloud: LocalCloud) -> dict:
 
 def import_time(runs: int = 7) -> dict:
     """Cold import of the fetch_mentions entry point vs just the libraries it needs, fresh processes."""
+
     def median(code: str) -> float:
         samples = []
         for _ in range(runs):
-            out = subprocess.run([PY, "-c", f"import time; t=time.perf_counter(); {code}; "
-                                  "print(time.perf_counter()-t)"], capture_output=True, text=True,
-                                 env={**ENV, "GOOGLE_CLOUD_PROJECT": "bench"}, cwd=ROOT / "functions",
-                                 timeout=120, check=True)
+            out = subprocess.run(
+                [PY, "-c", f"import time; t=time.perf_counter(); {code}; print(time.perf_counter()-t)"],
+                capture_output=True,
+                text=True,
+                env={**ENV, "GOOGLE_CLOUD_PROJECT": "bench"},
+                cwd=ROOT / "functions",
+                timeout=120,
+                check=True,
+            )
             samples.append(float(out.stdout.strip().splitlines()[-1]))
         return statistics.median(samples)
 
@@ -98,20 +114,25 @@ def import_time(runs: int = 7) -> dict:
 
 
 def sub_bench(module: str, *args: str) -> dict:
-    out = subprocess.run([PY, "-m", module, *args], capture_output=True, text=True, env=ENV, cwd=ROOT,
-                         timeout=900, check=True)
-    return json.loads(out.stdout[out.stdout.index("{"):])
+    out = subprocess.run(
+        [PY, "-m", module, *args], capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=900, check=True
+    )
+    return json.loads(out.stdout[out.stdout.index("{") :])
 
 
 def write(results: dict) -> Path:
     ing, imp = results["ingestion"], results["import"]
     cls = results["classifier"]
     lines = [
-        "# Benchmarks", "",
+        "# Benchmarks",
+        "",
         f"Written by `make bench` on {results['at']} ({platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}). The machine is shared and noisy: read ratios, not absolutes.", "",
-        "## Ingestion: 10,000 mentions over 35 accounts, simulator → Pub/Sub emulator", "",
-        "| figure | per-account mentions | batched recent search | budget |", "| --- | --- | --- | --- |",
+        f"Python {platform.python_version()}). The machine is shared and noisy: read ratios, not absolutes.",
+        "",
+        "## Ingestion: 10,000 mentions over 35 accounts, simulator → Pub/Sub emulator",
+        "",
+        "| figure | per-account mentions | batched recent search | budget |",
+        "| --- | --- | --- | --- |",
         f"| X requests, first cycle (backlog) | {ing['mentions']['requests_first_cycle']} | "
         f"{ing['search']['requests_first_cycle']} | — |",
         f"| X requests, steady 5-minute cycle | {ing['mentions']['requests_steady_cycle']} | "
@@ -121,20 +142,38 @@ def write(results: dict) -> Path:
         f"{ing['search']['posts_read_per_new_mention_steady']} | ≤ 1.05 |",
         f"| posts published, first cycle | {ing['mentions']['first_cycle_published']} | "
         f"{ing['search']['first_cycle_published']} | — |",
-        f"| posts/s, first cycle | {ing['mentions']['posts_per_s']} | {ing['search']['posts_per_s']} | — |", "",
+        f"| posts/s, first cycle | {ing['mentions']['posts_per_s']} | {ing['search']['posts_per_s']} | — |",
+        "",
         "Per-account polling sees at most the 800 newest mentions of each account (X's limit); the "
-        "steady cycle re-reads a 3-minute overlap for late-indexed posts.", "",
-        "## Cold start", "",
-        "| figure | measured | floor | ratio | budget |", "| --- | --- | --- | --- | --- |",
+        "steady cycle re-reads a 3-minute overlap for late-indexed posts.",
+        "",
+        "## Cold start",
+        "",
+        "| figure | measured | floor | ratio | budget |",
+        "| --- | --- | --- | --- | --- |",
         f"| import of `fetch_mentions` (main + its job module, config validated) | {imp['entry_point_s']} s | "
-        f"{imp['libraries_s']} s (functions_framework, pubsub, firestore, tweepy) | {imp['ratio']} | ≤ 1.15 |", "",
-        "## Classifier", "",
-        "| figure | measured | budget |", "| --- | --- | --- |",
+        f"{imp['libraries_s']} s (functions_framework, pubsub, firestore, tweepy) | {imp['ratio']} | ≤ 1.15 |",
+        "",
+        "## Classifier",
+        "",
+        "| figure | measured | budget |",
+        "| --- | --- | --- |",
         f"| posts/s, one core | {cls.get('posts_per_s')} | ≥ 5,000 |",
         f"| warm-up (fresh process: import + load + first call, median) | {cls.get('warmup_ms_median')} ms | ≤ 50 ms |",
-        f"| peak memory | {cls.get('peak_rss_mb')} MB RSS | — |", "",
-        "## Digest", "", "```json", json.dumps(results["digest"], indent=2), "```", "",
-        "## Status page", "", "```json", json.dumps(results["statuspage"], indent=2), "```", "",
+        f"| peak memory | {cls.get('peak_rss_mb')} MB RSS | — |",
+        "",
+        "## Digest",
+        "",
+        "```json",
+        json.dumps(results["digest"], indent=2),
+        "```",
+        "",
+        "## Status page",
+        "",
+        "```json",
+        json.dumps(results["statuspage"], indent=2),
+        "```",
+        "",
     ]
     path = ROOT / "docs" / "benchmarks.md"
     path.write_text("\n".join(lines))

@@ -16,14 +16,14 @@ import statistics
 import time
 from datetime import timedelta
 
+from google.cloud import firestore
+
 from aduan import report
 from aduan.adapters.config_files import load_config
 from aduan.adapters.firestore_digest import FirestoreDigestSource
 from aduan.digest import model, render
 from aduan.digest.job import gather
 from aduan.digest.week import IsoWeek
-from google.cloud import firestore
-
 from infra.localcloud import ROOT, LocalCloud, Ports
 from infra.seed_reports import report_doc, seed
 

@@ -108,10 +108,10 @@ def load(
 
 def seed_bench_data(project: str, count: int, now: datetime) -> list[dict[str, Any]]:
     """``count`` reports over the last 40 days with their stats, as filing writes them."""
-    from aduan import names, stats
-    from aduan import report as r
     from google.cloud import firestore
 
+    from aduan import names, stats
+    from aduan import report as r
     from infra.seed_reports import report_doc, seed
 
     db = firestore.Client(project=project)
@@ -140,12 +140,12 @@ def seed_bench_data(project: str, count: int, now: datetime) -> list[dict[str, A
 def reads_per_view(project: str, overview: str, reports: list[str], views: int = 20) -> dict[str, float]:
     """Firestore documents read per view, in-process on the same code: warm views of ``/`` and of one
     report, and first views of ``len(reports)`` different reports (a cache miss each)."""
-    from aduan.adapters.config_files import load_config
-    from aduan.adapters.firestore_status import FirestoreStatus
-    from aduan.statuspage.app import App, Site
     from flask import Flask, request
     from google.cloud import firestore
 
+    from aduan.adapters.config_files import load_config
+    from aduan.adapters.firestore_status import FirestoreStatus
+    from aduan.statuspage.app import App, Site
     from infra.localcloud import ROOT
 
     store = FirestoreStatus(firestore.Client(project=project))

@@ -8,13 +8,13 @@ seconds when not run from a terminal).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import requests
 from google.cloud import firestore, pubsub_v1
@@ -53,8 +53,10 @@ def settle(db: firestore.Client, expected: int, timeout_s: float = 180) -> int:
 def summarize(db: firestore.Client, dead: int) -> None:
     reports = [s.to_dict() for s in db.collection(names.REPORTS).stream()]
     real = [r for r in reports if r["is_report"]]
-    print(f"\n{len(reports)} posts filed: {len(real)} reports, {len(reports) - len(real)} not reports "
-          f"({', '.join(f'{k} {n}' for k, n in Counter(r['kind'] for r in reports if not r['is_report']).most_common())})")
+    print(
+        f"\n{len(reports)} posts filed: {len(real)} reports, {len(reports) - len(real)} not reports "
+        f"({', '.join(f'{k} {n}' for k, n in Counter(r['kind'] for r in reports if not r['is_report']).most_common())})"
+    )
     print(f"dead-lettered messages: {dead}")
     print("\nreports per agency and category:")
     by_agency = Counter((r["agency_id"], r["category"]) for r in real)
@@ -71,9 +73,13 @@ def summarize(db: firestore.Client, dead: int) -> None:
     print(f"\nurgent: {sum(r['urgent'] for r in real)}, needs review: {sum(r['needs_review'] for r in real)}")
     print("\nexample reports:")
     for r in sorted(real, key=lambda r: r["id"])[:5]:
-        place = (r.get("place") or {}).get("district_name") or (r.get("place") or {}).get("regency_name") or "-"
-        print(f"  {ticket.display(r['ticket'])}  {r['category']:13} {r['agency_id']:26} {place:16} "
-              f"{r['public_text'][:60]!r}")
+        place = (
+            (r.get("place") or {}).get("district_name") or (r.get("place") or {}).get("regency_name") or "-"
+        )
+        print(
+            f"  {ticket.display(r['ticket'])}  {r['category']:13} {r['agency_id']:26} {place:16} "
+            f"{r['public_text'][:60]!r}"
+        )
 
 
 def main() -> int:
@@ -85,14 +91,20 @@ def main() -> int:
         wire_pubsub(cloud)
         cloud.start_simulator(seed=1, generate=POSTS)
         cloud.start_smtp_sink(OUT / "mail")
-        for target, port in (("classify_mention", cloud.ports.classify), ("fetch_mentions", cloud.ports.fetch),
-                             ("send_digests", cloud.ports.digests), ("status_page", cloud.ports.status)):
+        for target, port in (
+            ("classify_mention", cloud.ports.classify),
+            ("fetch_mentions", cloud.ports.fetch),
+            ("send_digests", cloud.ports.digests),
+            ("status_page", cloud.ports.status),
+        ):
             cloud.start_function(target, port, env)
         print(f"X API simulator: {POSTS} posts waiting for the agencies' accounts", flush=True)
 
         run = requests.post(f"http://{HOST}:{cloud.ports.fetch}/", timeout=300).json()
-        print(f"fetch_mentions ({run['mode']}): {run['published']} posts published with {run['requests']} "
-              f"X requests for {len(run['accounts'])} accounts, gaps {run['gaps']}, errors {run['errors']}")
+        print(
+            f"fetch_mentions ({run['mode']}): {run['published']} posts published with {run['requests']} "
+            f"X requests for {len(run['accounts'])} accounts, gaps {run['gaps']}, errors {run['errors']}"
+        )
         db = firestore.Client(project=cloud.project)
         settle(db, run["published"])
         dead_sub = pubsub_v1.SubscriberClient.subscription_path(cloud.project, names.DEAD_LETTER_SUBSCRIPTION)
@@ -100,8 +112,10 @@ def main() -> int:
 
         week = datetime.now(UTC).strftime("%G-W%V")  # the demo's posts are this week's
         digest = requests.post(f"http://{HOST}:{cloud.ports.digests}/?week={week}", timeout=300).json()
-        print(f"\nsend_digests {week}: {digest['sent']} e-mails sent, {digest['failed']} failed; "
-              f"saved as .eml and .html in {OUT / 'mail'}")
+        print(
+            f"\nsend_digests {week}: {digest['sent']} e-mails sent, {digest['failed']} failed; "
+            f"saved as .eml and .html in {OUT / 'mail'}"
+        )
 
         url = f"http://{HOST}:{cloud.ports.status}/"
         wait_until(lambda: port_open(cloud.ports.status), "status page", 10)
@@ -109,10 +123,8 @@ def main() -> int:
         serve_s = float(os.environ.get("ADUAN_DEMO_SERVE_S", "0" if not sys.stdin.isatty() else "3600"))
         if serve_s > 0:
             print(f"serving for up to {serve_s:.0f} s — Ctrl-C to stop everything", flush=True)
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 time.sleep(serve_s)
-            except KeyboardInterrupt:
-                pass
     finally:
         print("stopping the local cloud…", flush=True)
         cloud.stop()

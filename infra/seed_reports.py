@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from aduan import names, report, ticket, workdays
 from google.cloud import firestore
+
+from aduan import names, report, ticket, workdays
 
 BATCH = 500
 PLACES = (

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 
-from aduan import names
 from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 from google.protobuf import duration_pb2
+
+from aduan import names
 
 LOCAL_MIN_BACKOFF_S = 1
 LOCAL_MAX_BACKOFF_S = 3

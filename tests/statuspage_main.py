@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 import functions_framework
+
 from aduan.adapters.config_files import load_config
 from aduan.settings import Settings
-
 from infra.localcloud import ROOT
 
 SETTINGS = Settings.from_env(os.environ, ROOT / "config")

@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from google.cloud import firestore
+
 from aduan import names, stats
 from aduan import report as r
 from aduan.adapters.config_files import load_config
 from aduan.ticket import ticket_for
 from aduan.workdays import WIB, due_dates
-from google.cloud import firestore
-
 from infra.localcloud import FUNCTIONS_DIR, ROOT, LocalCloud, Service, port_open, wait_until
 
 CONFIG = load_config(ROOT / "config")
@@ -165,9 +165,10 @@ def start_status_page(cloud: LocalCloud, port: int) -> Service:
 
 def make_client(project: str, now: datetime, key: str = KEY) -> tuple[Any, Any]:
     """An in-process client of the status page on the emulator (project ``project``) with a fixed clock."""
+    from flask import Flask, request
+
     from aduan.adapters.firestore_status import FirestoreStatus
     from aduan.statuspage.app import App, Site
-    from flask import Flask, request
 
     store = FirestoreStatus(firestore.Client(project=project))
     site = Site(store, CONFIG, key, "http://127.0.0.1:8993", clock=lambda: now)

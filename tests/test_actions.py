@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from google.cloud import firestore
+
 from aduan import actions, names, stats
 from aduan import report as r
 from aduan.statuspage.change import Stale
-from google.cloud import firestore
-
 from infra.localcloud import LocalCloud
 from tests.statuspage_seed import KEY, make_client, report_doc, seed, wib
 

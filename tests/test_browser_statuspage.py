@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from google.cloud import firestore
+
 from aduan import actions
 from aduan import report as r
 from aduan.ticket import display
-from google.cloud import firestore
-
 from infra.localcloud import ROOT, LocalCloud
 from tests.statuspage_seed import KEY, report_doc, seed, start_status_page
 

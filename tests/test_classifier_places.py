@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from aduan.classifier import Place, load_classifier
 
 ROOT = Path(__file__).resolve().parent.parent

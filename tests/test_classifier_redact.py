@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from aduan.classifier import redact
 from aduan.classifier.redact import MASKS
 

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from aduan.classifier import Understanding, load_classifier
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from aduan.classifier import Understanding, load_classifier
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = {"report", "praise", "greeting", "question", "politics", "spam", "news", "chatter"}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from aduan.classifier import VocabularyError, load_classifier
 from aduan.classifier.lexicon import scan
 from aduan.classifier.normalize import standardise, words

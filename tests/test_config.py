@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from aduan.adapters.config_files import load_config
 from aduan.config import ConfigError
 from aduan.settings import Settings

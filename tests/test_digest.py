@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
+from jinja2 import meta
+
 from aduan import report
 from aduan.digest import mime, model, render
 from aduan.digest.week import IsoWeek
 from aduan.workdays import WIB
-from jinja2 import meta
-
 from infra.seed_reports import report_doc
 from tests.digest_helpers import agency, base_config, figures, html_text
 

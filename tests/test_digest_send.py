@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from google.cloud import firestore
+
 from aduan import actions, names
 from aduan.digest import job
 from aduan.digest.week import IsoWeek
 from aduan.settings import Settings
 from aduan.workdays import WIB
-from google.cloud import firestore
-
 from infra.localcloud import LocalCloud
 from infra.seed_reports import report_doc, seed
 from infra.smtp_sink import SmtpSink

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from google.cloud import firestore
+
 from aduan.adapters.config_files import load_config
 from aduan.adapters.firestore_checkpoints import FirestoreCheckpoints
 from aduan.adapters.pubsub import TopicPublisher
@@ -19,8 +21,6 @@ from aduan.adapters.x_api import XApi
 from aduan.fetch_job import SystemClock
 from aduan.ingest import Poller, PollSettings, mention_queries, search_queries
 from aduan.logs import log
-from google.cloud import firestore
-
 from infra.wiring import drain, tap, wire_pubsub
 from infra.xsim import Simulator
 

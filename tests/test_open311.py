@@ -6,10 +6,10 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from aduan import report as r
-from aduan.statuspage import open311
 from google.cloud import firestore
 
+from aduan import report as r
+from aduan.statuspage import open311
 from infra.localcloud import LocalCloud
 from tests.statuspage_seed import make_client, report_doc, seed, wib
 

@@ -6,14 +6,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from google.cloud import firestore
+
 from aduan import report as r
 from aduan.adapters.config_files import load_config
 from aduan.config import ConfigError
 from aduan.statuspage import views
 from aduan.statuspage.app import site_from_env
 from aduan.ticket import display
-from google.cloud import firestore
-
 from infra.localcloud import ROOT, LocalCloud
 from tests.statuspage_seed import make_client, report_doc, seed, wib
 

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
-from aduan import names
-from aduan.mention import Author, Mention
 from google.cloud import firestore, pubsub_v1
 
+from aduan import names
+from aduan.mention import Author, Mention
 from infra.localcloud import LocalCloud
 from infra.wiring import drain, wire_pubsub
 

@@ -20,8 +20,9 @@ from typing import Any
 import hcl2
 import pytest
 import yaml
-from aduan import names
 from hcl2.utils import SerializationOptions
+
+from aduan import names
 
 REPO = Path(__file__).resolve().parents[1]
 TERRAFORM = REPO / "terraform"

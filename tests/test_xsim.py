@@ -11,8 +11,8 @@ import pytest
 import requests
 import tweepy
 import yaml
-from aduan.adapters.x_transport import point_session_at
 
+from aduan.adapters.x_transport import point_session_at
 from infra.xsim import DEFAULT_ACCOUNTS, Generator, Simulator, accounts_from_agencies
 from infra.xsim.state import MENTIONS_VISIBLE
 
