@@ -126,8 +126,12 @@ def seed(
         moved = stats.changed(filed_as, doc, firestore.Increment)
         if moved:
             shard.set(moved, merge=True)
-    for cluster_id, joined in (clusters or {}).items():
-        db.collection(names.CLUSTERS).document(cluster_id).set({"joined": joined})
+    for cluster_id, joined in (clusters or {}).items():  # other citizens' reports of the same thing
+        for n in range(joined):
+            member = f"{cluster_id}-m{n}"
+            db.collection(names.REPORTS).document(member).set(
+                {"id": member, "cluster_id": cluster_id, "public": False}
+            )
 
 
 def wib(*args: int) -> datetime:

@@ -128,6 +128,15 @@ def test_push_delivery_files_a_routed_report_with_ticket_and_due_dates(pipeline)
     assert pipeline.stats_total() == 1
 
 
+def test_each_post_costs_two_writes_and_a_duplicate_none(pipeline):
+    m = mention("1101", "@pemkotmagelang got mampet di Jl. Ikhlas Magelang, air meluber ke jalan")
+    pipeline.publish_mention(m)
+    pipeline.publish_mention(m)
+    wait_for(lambda: pipeline.log().count('"outcome": "duplicate"') >= 1, what="the duplicate")
+    writes = [json.loads(line)["writes"] for line in pipeline.log().splitlines() if '"writes":' in line]
+    assert sorted(writes) == [0, 2]  # the report and its stats shard; the duplicate wrote nothing
+
+
 def test_same_message_delivered_three_times_is_one_report_counted_once(pipeline):
     m = mention("2001", "@pemkotmagelang sampah numpuk di pinggir kali dekat pasar Rejowinangun")
     responses = [pipeline.push_directly(m) for _ in range(3)]
@@ -259,8 +268,14 @@ def test_reports_cluster_when_similar_and_not_when_different(pipeline):
     clusters = {reports[f"x-50{n:02d}"]["cluster_id"] for n in range(3)}
     assert clusters == {"x-5000"}
     assert reports["x-5003"]["cluster_id"] == "x-5003"
-    cluster = pipeline.db.collection(names.CLUSTERS).document("x-5000").get().to_dict()
-    assert cluster["joined"] == 2  # the founder plus two who joined: "3 warga melaporkan hal yang sama"
+    size = (
+        pipeline.db.collection(names.REPORTS)
+        .where(filter=firestore.FieldFilter("cluster_id", "==", "x-5000"))
+        .count()
+        .get()[0][0]
+        .value
+    )
+    assert size == 3  # "3 warga melaporkan hal yang sama"
 
 
 def test_received_time_is_when_filed(pipeline):

@@ -69,12 +69,13 @@ def handle(
     except PoisonMessage as exc:
         log("ERROR", f"poison message: {exc}", reason=str(exc), poison=True, **context)
         raise
-    created = store.file(plan)
-    outcome = "filed" if created else "duplicate"
+    writes = store.file(plan)
+    outcome = "filed" if writes else "duplicate"
     log(
         "INFO",
         f"{outcome} {plan.report_id}",
         outcome=outcome,
+        writes=writes,
         ticket=plan.report["ticket"],
         agency_id=plan.report["agency_id"],
         category=plan.report["category"],

@@ -138,7 +138,7 @@ class FilingPlan:
     report: dict[str, Any]
     stats_doc_id: str
     cluster_id: str
-    joins_cluster: bool  # True: increment clusters/{cluster_id}; False: the report starts its own
+    joins_cluster: bool  # False: the report starts a cluster of its own (cluster_id == report_id)
 
 
 def choose_cluster(

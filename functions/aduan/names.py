@@ -27,8 +27,8 @@ REPORTS = "reports"
 CHECKPOINTS = "checkpoints"
 STATS = "stats"
 DIGESTS = "digests"
-CLUSTERS = "clusters"
-COLLECTIONS = (REPORTS, CHECKPOINTS, STATS, DIGESTS, CLUSTERS)
+OPTOUTS = "digest_optouts"  # {agency}-{hash of address}: recipients who unsubscribed
+COLLECTIONS = (REPORTS, CHECKPOINTS, STATS, DIGESTS, OPTOUTS)
 
 # Environment variables, read only by functions/main.py.
 ENV_PROJECT = "GOOGLE_CLOUD_PROJECT"

@@ -1,7 +1,9 @@
 """Filing reports in Firestore exactly once.
 
-One batched commit per post: ``create`` the report (fails if it exists), merge
-the +1 into its stats shard, and count it into its cluster. A batch is atomic,
+One batched commit per post: ``create`` the report (fails if it exists) and merge
+the +1 into its stats shard — two writes. A cluster has no document of its own
+(a flood's hundred similar reports a second would make one hot): its size is a
+``count()`` of the reports carrying its ``cluster_id``. A batch is atomic,
 so when the create fails — a redelivery, a re-fetch, or a concurrent worker
 that committed first — no count moves either. That is why no transaction (and
 no read of the report) is needed: the create precondition is the lock.
@@ -38,8 +40,8 @@ class FirestoreReports:
         )
         return [snap.to_dict() for snap in query.stream()]
 
-    def file(self, plan: FilingPlan) -> bool:
-        """Write the plan; False when the report already existed (nothing was written)."""
+    def file(self, plan: FilingPlan) -> int:
+        """Write the plan in one commit; the number of documents written, 0 when the report existed."""
         batch = self.db.batch()
         batch.create(self.db.collection(names.REPORTS).document(plan.report_id), plan.report)
         batch.set(
@@ -47,19 +49,7 @@ class FirestoreReports:
             stats.filed(plan.report, firestore.Increment),
             merge=True,
         )
-        if plan.joins_cluster:
-            batch.set(
-                self.db.collection(names.CLUSTERS).document(plan.cluster_id),
-                {
-                    "joined": firestore.Increment(1),
-                    "last_report_id": plan.report_id,
-                    "last_at": plan.report["received_at"],
-                    "cluster_key": plan.report["cluster_key"],
-                },
-                merge=True,
-            )
         try:
-            batch.commit()
+            return len(batch.commit())
         except gexc.Conflict:  # AlreadyExists is a Conflict (409)
-            return False
-        return True
+            return 0

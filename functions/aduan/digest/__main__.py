@@ -2,6 +2,7 @@
 
 Reads the reports from Firestore (``GOOGLE_CLOUD_PROJECT``, and ``FIRESTORE_EMULATOR_HOST``
 locally) and writes ``<agency>-<week>.eml``, ``.html`` and ``.txt`` for an administrator to open.
+``--resubscribe AGENCY ADDRESS`` instead deletes an address's opt-out, so next week's digest reaches it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from aduan import names
 from aduan.adapters.config_files import load_config
 from aduan.config import ConfigError
-from aduan.digest import job, render
+from aduan.digest import job
 from aduan.digest.week import IsoWeek
 
 REPO_CONFIG = Path(__file__).resolve().parents[3] / "config"
@@ -23,17 +24,32 @@ REPO_CONFIG = Path(__file__).resolve().parents[3] / "config"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aduan.digest", description=__doc__.splitlines()[0])
-    parser.add_argument("--agency", required=True, help="agency id from config/agencies.yaml")
+    parser.add_argument("--agency", help="agency id from config/agencies.yaml")
     parser.add_argument("--week", help="ISO week, e.g. 2026-W48 (default: last week in WIB)")
-    parser.add_argument("--out", type=Path, required=True, help="folder for the .eml, .html and .txt")
+    parser.add_argument("--out", type=Path, help="folder for the .eml, .html and .txt")
     parser.add_argument(
         "--config", type=Path, default=Path(os.environ.get(names.ENV_CONFIG_DIR) or REPO_CONFIG)
+    )
+    parser.add_argument(
+        "--resubscribe", nargs=2, metavar=("AGENCY", "ADDRESS"), help="undo ADDRESS's unsubscribe"
     )
     args = parser.parse_args(argv)
 
     from google.cloud import firestore
 
     from aduan.adapters.firestore_digest import FirestoreDigestSource
+    from aduan.adapters.firestore_optouts import FirestoreOptOuts
+
+    db = firestore.Client(project=os.environ.get(names.ENV_PROJECT) or None)
+    if args.resubscribe:
+        agency_id, address = args.resubscribe
+        removed = FirestoreOptOuts(db).remove(agency_id, address)
+        print(
+            f"{address} {'re-subscribed to' if removed else 'had not unsubscribed from'} {agency_id}'s digest"
+        )
+        return 0
+    if not (args.agency and args.out):
+        parser.error("--agency and --out are required to preview a digest")
 
     try:
         config = load_config(args.config)
@@ -47,17 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     if agency is None:
         print(f"error: no agency {args.agency!r} in {args.config / 'agencies.yaml'}", file=sys.stderr)
         return 2
-    source = FirestoreDigestSource(firestore.Client(project=os.environ.get(names.ENV_PROJECT) or None))
+    source = FirestoreDigestSource(db)
     digest = job.gather(agency, config, week, now, source, job.links_for(mail, agency, now))
-    rendered = render.render(digest)
-    message = next(iter(job.messages_for(agency, rendered, mail, week, now).values()))
+    recipient = agency.recipients[0]
+    message = job.messages_for(agency, digest, mail, week, now, [recipient])[recipient]
+    html, text = (message.get_body(preferencelist=(kind,)).get_content() for kind in ("html", "plain"))
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"{agency.id}-{week}"
     stem.with_suffix(".eml").write_bytes(message.as_bytes())
-    stem.with_suffix(".html").write_text(rendered.html, encoding="utf-8")
-    stem.with_suffix(".txt").write_text(rendered.text, encoding="utf-8")
+    stem.with_suffix(".html").write_text(html, encoding="utf-8")
+    stem.with_suffix(".txt").write_text(text, encoding="utf-8")
     print(
-        f"{stem}.eml, .html, .txt: {digest.new_total} new reports, {len(rendered.html.encode())} bytes of HTML, "
+        f"{stem}.eml, .html, .txt: {digest.new_total} new reports, {len(html.encode())} bytes of HTML, "
         f"{source.reads} Firestore reads"
     )
     return 0

@@ -1,5 +1,9 @@
 """``send_digests``: every agency's digest of the previous ISO week, sent once per recipient.
 
+Recipients who unsubscribed (``digest_optouts``, written by the status page's one-click
+link) are left out and listed as ``unsubscribed``; an agency all of whose recipients
+unsubscribed is reported with ``all_unsubscribed``, not as a failure.
+
 Reads mail settings from the environment mapping it is given (``aduan.names``) and
 fails at once, naming the variable, when they are unusable. One agency's failure
 is logged and reported; the others are still sent.
@@ -8,7 +12,7 @@ is logged and reported; the others are still sent.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -121,16 +125,22 @@ def gather(
 
 
 def messages_for(
-    agency: Agency, rendered: render.Rendered, mail: MailSettings, week: IsoWeek, now: datetime
+    agency: Agency,
+    digest: model.Digest,
+    mail: MailSettings,
+    week: IsoWeek,
+    now: datetime,
+    recipients: Sequence[str] | None = None,
 ) -> dict[str, EmailMessage]:
-    """One message per recipient (only To and the unsubscribe link differ)."""
+    """One message per recipient (default: all the agency's); only To and the unsubscribe link differ."""
     messages = {}
-    for recipient in agency.recipients:
+    for recipient in agency.recipients if recipients is None else recipients:
         unsubscribe = (
             mime.unsubscribe_url(mail.status_base_url, mail.link_key, agency.id, recipient)
             if mail.link_key
             else None
         )
+        rendered = render.render(digest, unsubscribe or mime.unsubscribe_mailto(mail.sender, agency.id))
         messages[recipient] = mime.compose(
             rendered,
             sender=mail.sender,
@@ -141,6 +151,11 @@ def messages_for(
             unsubscribe=unsubscribe,
         )
     return messages
+
+
+def html_bytes(message: EmailMessage) -> int:
+    part = message.get_body(preferencelist=("html",))
+    return len(part.get_content().encode()) if part is not None else 0
 
 
 def links_for(mail: MailSettings, agency: Agency, now: datetime) -> model.Links:
@@ -166,6 +181,7 @@ def run(
     from google.cloud import firestore
 
     from aduan.adapters.firestore_digest import FirestoreDigestSource, FirestoreLedger
+    from aduan.adapters.firestore_optouts import FirestoreOptOuts
     from aduan.adapters.smtp import SmtpTransport
 
     mail = MailSettings.from_env(env)
@@ -179,35 +195,41 @@ def run(
         mail.smtp_host, mail.smtp_port, mail.smtp_starttls, mail.smtp_user, mail.smtp_password
     )
     ledger, run_id = FirestoreLedger(db), uuid.uuid4().hex
-    report: dict[str, Any] = {"week": str(target), "run_id": run_id, "sent": 0, "failed": 0, "agencies": {}}
+    report: dict[str, Any] = {
+        "week": str(target),
+        "run_id": run_id,
+        "sent": 0,
+        "unsubscribed": 0,
+        "failed": 0,
+        "agencies": {},
+    }
     for agency in config.agencies.agencies:
-        source = FirestoreDigestSource(db)
-        entry: dict[str, Any] = {"sent": [], "skipped": [], "failed": {}, "error": None}
+        source, optouts = FirestoreDigestSource(db), FirestoreOptOuts(db)
+        entry: dict[str, Any] = {"sent": [], "skipped": [], "failed": {}, "unsubscribed": [], "error": None}
         try:
-            digest = gather(agency, config, target, now, source, links_for(mail, agency, now))
-            rendered = render.render(digest)
-            outcome = delivery.deliver(
-                agency.id,
-                str(target),
-                messages_for(agency, rendered, mail, target, now),
-                ledger,
-                transport,
-                run_id,
-                now,
-            )
-            entry.update(
-                sent=outcome.sent,
-                skipped=outcome.skipped,
-                failed=outcome.failed,
-                new_reports=digest.new_total,
-                html_bytes=len(rendered.html.encode()),
-            )
+            opted_out = optouts.addresses(agency.id)
+            recipients = [r for r in agency.recipients if r.lower() not in opted_out]
+            entry["unsubscribed"] = [r for r in agency.recipients if r.lower() in opted_out]
+            # Reported, not failed: nobody is left to send to because everybody asked for that.
+            entry["all_unsubscribed"] = not recipients and bool(entry["unsubscribed"])
+            if recipients:
+                digest = gather(agency, config, target, now, source, links_for(mail, agency, now))
+                messages = messages_for(agency, digest, mail, target, now, recipients)
+                outcome = delivery.deliver(agency.id, str(target), messages, ledger, transport, run_id, now)
+                entry.update(
+                    sent=outcome.sent,
+                    skipped=outcome.skipped,
+                    failed=outcome.failed,
+                    new_reports=digest.new_total,
+                    html_bytes=max(html_bytes(m) for m in messages.values()),
+                )
         except Exception as exc:  # noqa: BLE001 - one agency's failure must not stop the others
             entry["error"] = f"{type(exc).__name__}: {exc}"[:500]
             log("ERROR", "digest failed", agency=agency.id, week=str(target), error=entry["error"])
-        entry["reads"] = source.reads
+        entry["reads"] = source.reads + optouts.reads
         report["agencies"][agency.id] = entry
         report["sent"] += len(entry["sent"])
+        report["unsubscribed"] += len(entry["unsubscribed"])
         report["failed"] += len(entry["failed"]) + (entry["error"] is not None)
     log("INFO", "digests run", week=str(target), sent=report["sent"], failed=report["failed"], run_id=run_id)
     return report

@@ -7,17 +7,17 @@ control character refuses the message instead of being silently "fixed".
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from aduan.digest.delivery import recipient_key
 from aduan.digest.render import Rendered
+from aduan.unsubscribe import unsubscribe_token as unsubscribe_token
+from aduan.unsubscribe import unsubscribe_url as unsubscribe_url
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
@@ -48,15 +48,9 @@ def message_id(agency_id: str, week: str, recipient: str, domain: str) -> str:
     return f"<digest.{week}.{agency_id}.{recipient_key(agency_id, week, recipient)}@{domain}>"
 
 
-def unsubscribe_token(key: str, agency_id: str, recipient: str) -> str:
-    """What the status site checks before it honours a one-click unsubscribe (RFC 8058) POST."""
-    mac = hmac.new(key.encode(), f"unsubscribe|{agency_id}|{recipient.lower()}".encode(), hashlib.sha256)
-    return mac.hexdigest()[:32]
-
-
-def unsubscribe_url(base_url: str, key: str, agency_id: str, recipient: str) -> str:
-    query = urlencode({"to": recipient, "t": unsubscribe_token(key, agency_id, recipient)})
-    return f"{base_url}/instansi/{quote(agency_id, safe='')}/berhenti?{query}"
+def unsubscribe_mailto(sender: str, agency_id: str) -> str:
+    """The fallback target (RFC 2369) when no signing key makes a one-click link: a request to the sender."""
+    return f"mailto:{address('From', sender).addr_spec}?subject={quote(f'unsubscribe {agency_id}')}"
 
 
 def compose(
@@ -78,7 +72,7 @@ def compose(
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id(agency_id, week, recipient, from_addr.domain)
     msg["List-Id"] = header_value("List-Id", f"<{agency_id}.digest.aduan>")
-    unsubscribe_targets = [f"<mailto:{from_addr.addr_spec}?subject={quote(f'unsubscribe {agency_id}')}>"]
+    unsubscribe_targets = [f"<{unsubscribe_mailto(sender, agency_id)}>"]
     if unsubscribe:
         unsubscribe_targets.insert(0, f"<{header_value('List-Unsubscribe', unsubscribe)}>")
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

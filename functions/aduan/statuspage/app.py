@@ -39,6 +39,13 @@ class Site:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     templates: Templates = field(default_factory=Templates)
     cache: TTLCache = field(default_factory=lambda: TTLCache(CACHE_TTL_S))
+    optouts: Any = None  # aduan.adapters.firestore_optouts.FirestoreOptOuts; by default on the store's client
+
+    def __post_init__(self) -> None:
+        if self.optouts is None:
+            from aduan.adapters.firestore_optouts import FirestoreOptOuts
+
+            self.optouts = FirestoreOptOuts(self.store.db)
 
 
 def html(
@@ -75,7 +82,7 @@ Handler = Callable[[Site, Request, str, re.Match[str]], Response]
 
 
 def _routes() -> list[tuple[frozenset[str], re.Pattern[str], Handler]]:
-    from aduan.statuspage import action_page, api, pages
+    from aduan.statuspage import action_page, api, pages, unsubscribe_page
 
     get = frozenset({"GET", "HEAD"})
     return [
@@ -90,6 +97,11 @@ def _routes() -> list[tuple[frozenset[str], re.Pattern[str], Handler]]:
         ),
         (get, re.compile(r"/open311/v2/requests/(?P<id>[A-Za-z0-9-]{1,20})\.(?P<fmt>\w{1,8})"), api.one),
         (get | {"POST"}, re.compile(r"/tindak/(?P<token>[A-Za-z0-9_.-]{1,400})"), action_page.handle),
+        (
+            get | {"POST"},
+            re.compile(r"/instansi/(?P<agency>[a-z0-9-]{1,63})/berhenti"),
+            unsubscribe_page.handle,
+        ),
     ]
 
 
