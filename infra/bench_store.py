@@ -145,9 +145,9 @@ def backlog(cloud: LocalCloud, posts: int) -> dict:
 
 def burst(cloud: LocalCloud, rate: int, seconds: int) -> dict:
     """Publish ``rate`` posts per second for ``seconds``, like a flood hitting one city."""
-    cloud.project = f"{cloud.project}-burst"
-    wire_pubsub(cloud)
     publisher = TimedPublisher(cloud.project)
+    db = firestore.Client(project=cloud.project)
+    already = db.collection(names.REPORTS).count().get()[0][0].value
     texts = [
         f"@pemkotsmg banjir setinggi lutut di Kelurahan Tlogosari Kulon RT {n}, air masuk rumah"
         for n in range(50)
@@ -178,7 +178,7 @@ def burst(cloud: LocalCloud, rate: int, seconds: int) -> dict:
         time.sleep(max(0.0, start + second + 1 - time.monotonic()))
     publisher.confirm(handles, 120)
     offered = sent / (time.monotonic() - start)
-    reports = filed_reports(firestore.Client(project=cloud.project), sent, 900)
+    reports = [r for r in filed_reports(db, already + sent, 900) if r["source_id"] in publisher.sent_at]
     return {
         "offered_posts_per_s": round(offered, 1),
         **latency(reports, publisher.sent_at),
