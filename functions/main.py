@@ -2,8 +2,9 @@
 
 Configuration is loaded and validated when this module is imported, so a bad
 ``config/`` or environment stops the instance at start-up with a message naming
-the file, the item and the field. Each entry point imports the libraries it
-needs on its first call only (cold start).
+the file, the item and the field; what only one function reads (vocabulary,
+mail settings, signing key) is checked for the function this instance serves
+(``aduan.startup``). Everything else is imported on first use (cold start).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import functions_framework
 
 from aduan.adapters.config_files import load_config
 from aduan.settings import Settings
+from aduan.startup import prepare
 
 HERE = Path(__file__).resolve().parent
 # Deployed, config/ sits beside main.py; in the repository it is one level up.
@@ -22,6 +24,7 @@ DEFAULT_CONFIG_DIR = HERE / "config" if (HERE / "config").is_dir() else HERE.par
 
 SETTINGS = Settings.from_env(os.environ, DEFAULT_CONFIG_DIR)
 CONFIG = load_config(SETTINGS.config_dir)
+prepare(os.environ.get("FUNCTION_TARGET", ""), SETTINGS, CONFIG, os.environ)
 
 
 @functions_framework.http

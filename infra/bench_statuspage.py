@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import sys
 import threading
 import time
@@ -32,31 +31,6 @@ SIGNING_KEY = "bench-signing-key-0123456789abcdefghijklmnop"
 def hello(request):
     """The baseline: the least a function on this stack can do."""
     return "Hello, World!"
-
-
-@functions_framework.http
-def status_page(request):
-    """Mirrors functions/main.py's entry point, for runs before main.py declares it."""
-    from aduan.statuspage import app
-
-    return app.handle(request, _settings(), _config(), os.environ)
-
-
-def _settings() -> Any:
-    from aduan.settings import Settings
-
-    return Settings.from_env(os.environ, Path(__file__).resolve().parent.parent / "config")
-
-
-_CONFIG: list[Any] = []
-
-
-def _config() -> Any:
-    if not _CONFIG:
-        from aduan.adapters.config_files import load_config
-
-        _CONFIG.append(load_config(_settings().config_dir))
-    return _CONFIG[0]
 
 
 # --------------------------------------------------------------------------- load
@@ -173,7 +147,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--reports", type=int, default=400)
     args = parser.parse_args(argv)
 
-    from infra.localcloud import FUNCTIONS_DIR, ROOT, LocalCloud, Ports, port_open, wait_until
+    from infra.localcloud import FUNCTIONS_DIR, ROOT, LocalCloud, Ports
 
     sys.path.insert(0, str(FUNCTIONS_DIR))
     from aduan import names
@@ -182,36 +156,15 @@ def main(argv: list[str]) -> int:
         project="bench-status", ports=Ports().shifted(BENCH_OFFSET), state_dir=ROOT / ".localcloud"
     )
     status_port, hello_port = cloud.ports.status, cloud.ports.status + HELLO_PORT_SHIFT
-    main_py = FUNCTIONS_DIR / "main.py"
-    status_source = main_py if "def status_page" in main_py.read_text(encoding="utf-8") else Path(__file__)
     env = {
-        **cloud.env,
-        "PYTHONPATH": f"{FUNCTIONS_DIR}{os.pathsep}{ROOT}",
         names.ENV_LINK_SIGNING_KEY: SIGNING_KEY,
         names.ENV_STATUS_BASE_URL: f"http://127.0.0.1:{status_port}",
     }
     try:
         cloud.start_emulators()
         docs = seed_bench_data(cloud.project, args.reports, datetime.now(UTC))
-        for name, port, source in (
-            ("status_page", status_port, status_source),
-            ("hello", hello_port, Path(__file__)),
-        ):
-            argv_ff = [
-                sys.executable,
-                "-m",
-                "functions_framework",
-                "--target",
-                name,
-                "--source",
-                str(source),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ]
-            svc = cloud._spawn(f"bench-{name}", argv_ff, port, env)
-            wait_until(lambda p=port: port_open(p), f"bench {name}", 30, svc.proc, svc.log)
+        cloud.start_function("status_page", status_port, env, name="bench-status_page")
+        cloud.start_function("hello", hello_port, env, source=Path(__file__), name="bench-hello")
         report_path = f"/laporan/{docs[0]['ticket']}"
         for port, path in ((hello_port, "/"), (status_port, "/"), (status_port, report_path)):
             load(port, path, 1.0, 2)  # warm: imports, caches, connections

@@ -94,22 +94,25 @@ def hottest(reports: list[dict]) -> dict:
         "max_writes_in_one_second": max(per_second.values()),
         "hottest_mean_writes_per_s": round(total / max(1.0, span), 2),
         "distinct_hot_docs": len(per_doc),
-        "reports_only_written_once": True,
     }
 
 
 def write_counts(log: Path) -> dict:
-    writes = [
-        json.loads(line)["writes"]
-        for line in log.read_text(errors="replace").splitlines()
-        if line.startswith("{") and '"writes":' in line
-    ]
+    """Writes per commit from the function's log (one JSON object per line)."""
+    writes, unreadable = [], 0
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("{") and '"writes":' in line:
+            try:
+                writes.append(json.loads(line)["writes"])
+            except ValueError:
+                unreadable += 1
     filed = [w for w in writes if w]
     return {
         "commits": len(writes),
         "duplicates": writes.count(0),
         "writes_per_filed_post": round(sum(filed) / max(1, len(filed)), 3),
         "max_writes_per_post": max(filed or [0]),
+        "unreadable_log_lines": unreadable,
     }
 
 

@@ -185,7 +185,15 @@ class LocalCloud:
 
     # -- functions and simulator ---------------------------------------------------------------
 
-    def start_function(self, target: str, port: int, extra_env: dict[str, str] | None = None) -> Service:
+    def start_function(
+        self,
+        target: str,
+        port: int,
+        extra_env: dict[str, str] | None = None,
+        source: Path = FUNCTIONS_DIR / "main.py",
+        name: str | None = None,
+    ) -> Service:
+        """A functions-framework process serving ``target`` from ``source`` on 127.0.0.1:``port``."""
         argv = [
             sys.executable,
             "-m",
@@ -193,14 +201,14 @@ class LocalCloud:
             "--target",
             target,
             "--source",
-            str(FUNCTIONS_DIR / "main.py"),
+            str(source),
             "--host",
             HOST,
             "--port",
             str(port),
         ]
-        env = {**self.env, "PYTHONPATH": str(FUNCTIONS_DIR), **(extra_env or {})}
-        svc = self._spawn(target, argv, port, env)
+        env = {**self.env, "PYTHONPATH": f"{FUNCTIONS_DIR}{os.pathsep}{ROOT}", **(extra_env or {})}
+        svc = self._spawn(name or target, argv, port, env)
         wait_until(lambda: port_open(port), f"function {target}", 30, svc.proc, svc.log)
         return svc
 

@@ -7,11 +7,8 @@ shows can be checked against the seeded reports.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from google.cloud import firestore
@@ -21,11 +18,10 @@ from aduan import report as r
 from aduan.adapters.config_files import load_config
 from aduan.ticket import ticket_for
 from aduan.workdays import WIB, due_dates
-from infra.localcloud import FUNCTIONS_DIR, ROOT, LocalCloud, Service, port_open, wait_until
+from infra.localcloud import ROOT, LocalCloud, Service
 
 CONFIG = load_config(ROOT / "config")
 KEY = "test-signing-key-0123456789abcdefghijklmnop"
-TARGET = ROOT / "tests" / "statuspage_main.py"
 SEMARANG = {
     "regency_code": "3374",
     "regency_name": "Kota Semarang",
@@ -139,32 +135,9 @@ def wib(*args: int) -> datetime:
 
 
 def start_status_page(cloud: LocalCloud, port: int) -> Service:
-    """functions-framework serving ``status_page``: from main.py once it has the entry point, else a copy."""
-    env = {
-        **cloud.env,
-        "PYTHONPATH": f"{FUNCTIONS_DIR}{os.pathsep}{ROOT}",
-        names.ENV_LINK_SIGNING_KEY: KEY,
-        names.ENV_STATUS_BASE_URL: f"http://127.0.0.1:{port}",
-    }
-    source = FUNCTIONS_DIR / "main.py"
-    if "def status_page" not in source.read_text(encoding="utf-8"):
-        source = Path(TARGET)
-    argv = [
-        sys.executable,
-        "-m",
-        "functions_framework",
-        "--target",
-        "status_page",
-        "--source",
-        str(source),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    service = cloud._spawn("status_page", argv, port, env)
-    wait_until(lambda: port_open(port), "status_page", 30, service.proc, service.log)
-    return service
+    """functions-framework serving main.py's ``status_page`` with a signing key and its own address."""
+    env = {names.ENV_LINK_SIGNING_KEY: KEY, names.ENV_STATUS_BASE_URL: f"http://127.0.0.1:{port}"}
+    return cloud.start_function("status_page", port, env)
 
 
 def make_client(project: str, now: datetime, key: str = KEY) -> tuple[Any, Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from google.cloud import firestore
@@ -15,22 +14,13 @@ from google.cloud import firestore
 from aduan import actions
 from aduan import report as r
 from aduan.ticket import display
+from infra.browser import CHROMIUM, FLAGS
 from infra.localcloud import ROOT, LocalCloud
 from tests.statuspage_seed import KEY, report_doc, seed, start_status_page
 
 pytestmark = [pytest.mark.emulators, pytest.mark.browser]
 sync_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = ROOT / "build" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 XSS = 'Lampu PJU mati <script>alert("xss")</script> <img src=x onerror=alert(2)> di depan SD'
 NOW = datetime.now(UTC)
 
@@ -67,11 +57,10 @@ def site(local: LocalCloud) -> Iterator[tuple[str, dict[str, dict]]]:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed")
+    assert CHROMIUM.exists(), "Debian chromium is missing: make test installs it (infra/setup_system.sh)"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=list(FLAGS))
         yield chromium
         chromium.close()
 

@@ -137,22 +137,46 @@ def test_bad_environment_is_refused_naming_the_variable():
         Settings.from_env({"GOOGLE_CLOUD_PROJECT": "p", "ADUAN_FETCH_DEADLINE_S": "soon"}, ROOT / "config")
 
 
-def test_function_with_bad_config_stops_at_start_up(config_copy):
-    """functions-framework imports main.py at start; the instance must refuse to serve."""
-    mutate(config_copy, lambda d: agency(d, "kota-magelang").update(regions=["9999"]))
-    env = {
-        **os.environ,
-        "GOOGLE_CLOUD_PROJECT": "p",
-        "ADUAN_CONFIG_DIR": str(config_copy),
-        "PYTHONPATH": str(ROOT / "functions"),
-    }
-    proc = subprocess.run(
+def start_main(config_dir: Path, **env: str) -> subprocess.CompletedProcess:
+    """Import main.py as functions-framework does at instance start (it sets FUNCTION_TARGET first)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("ADUAN_", "X_", "FUNCTION_"))}
+    full_env.update(
+        {
+            "GOOGLE_CLOUD_PROJECT": "p",
+            "ADUAN_CONFIG_DIR": str(config_dir),
+            "PYTHONPATH": str(ROOT / "functions"),
+            **env,
+        }
+    )
+    return subprocess.run(
         [sys.executable, "-c", "import main"],
         cwd=ROOT / "functions",
-        env=env,
+        env=full_env,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_function_with_bad_config_stops_at_start_up(config_copy):
+    """functions-framework imports main.py at start; the instance must refuse to serve."""
+    mutate(config_copy, lambda d: agency(d, "kota-magelang").update(regions=["9999"]))
+    proc = start_main(config_copy)
     assert proc.returncode != 0
     assert "agencies.yaml: agency 'kota-magelang': field 'regions': '9999'" in proc.stderr
+
+
+def test_each_function_checks_its_own_settings_at_start_up(config_copy):
+    assert "environment: X_BEARER_TOKEN" in start_main(config_copy, FUNCTION_TARGET="fetch_mentions").stderr
+    assert "ADUAN_LINK_SIGNING_KEY" in start_main(config_copy, FUNCTION_TARGET="status_page").stderr
+    digest = start_main(config_copy, FUNCTION_TARGET="send_digests", ADUAN_SMTP_HOST="smtp.example.org")
+    assert digest.returncode != 0 and "environment: ADUAN_" in digest.stderr
+    fine = start_main(config_copy, FUNCTION_TARGET="fetch_mentions", X_BEARER_TOKEN="t")
+    assert fine.returncode == 0, fine.stderr
+
+
+def test_a_broken_vocabulary_stops_the_classifier_at_start_up(config_copy):
+    vocabulary = config_copy / "vocabulary" / "categories.yaml"
+    vocabulary.write_text(vocabulary.read_text() + "\n  - {{ broken\n")
+    proc = start_main(config_copy, FUNCTION_TARGET="classify_mention")
+    assert proc.returncode != 0 and "categories.yaml" in proc.stderr

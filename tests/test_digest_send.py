@@ -20,6 +20,7 @@ from aduan.digest import job
 from aduan.digest.week import IsoWeek
 from aduan.settings import Settings
 from aduan.workdays import WIB
+from infra.browser import CHROMIUM, FLAGS
 from infra.localcloud import LocalCloud
 from infra.seed_reports import report_doc, seed
 from infra.smtp_sink import SmtpSink
@@ -179,22 +180,15 @@ def test_preview_command_writes_eml_and_html_and_the_phone_screenshot(cloud, tmp
     assert (out / "kota-magelang-2026-W48.eml").read_bytes().startswith(b"From: ")
     assert not sink.messages  # a preview never sends
 
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "digest-phone.png"
     shot.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
             [
-                chromium,
+                str(CHROMIUM),
                 "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                *FLAGS,
                 f"--user-data-dir={profile}",
                 "--window-size=390,1400",
                 f"--screenshot={shot}",

@@ -32,6 +32,11 @@ def _store(project: str):
     return FirestoreReports(firestore.Client(project=project))
 
 
+def warm(settings: Settings, config: Config) -> None:
+    """Load the classifier now (start-up): a bad vocabulary stops the instance, not every message."""
+    _classifier(config_dir=settings.config_dir, handles=config.agencies.handles)
+
+
 def message_data(event_data: Any) -> tuple[bytes, dict[str, Any]]:
     """The Pub/Sub message inside a CloudEvent (Eventarc or a converted push body)."""
     if not isinstance(event_data, dict) or not isinstance(event_data.get("message"), dict):

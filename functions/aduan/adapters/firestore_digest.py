@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -100,6 +101,22 @@ class FirestoreLedger:
         self, agency_id: str, week: str, recipients: Sequence[str], run_id: str, now: datetime
     ) -> list[str]:
         ref = self.collection.document(self.digest_id(agency_id, week))
+        first = {
+            recipient_key(agency_id, week, r): {
+                "address": r,
+                "state": SENDING,
+                "run_id": run_id,
+                "claimed_at": now,
+                "attempts": 1,
+                "detail": "",
+            }
+            for r in recipients
+        }
+        try:  # the usual case, and the race of two first runs: exactly one create succeeds
+            ref.create({"agency_id": agency_id, "week": week, "recipients": first, "updated_at": now})
+            return list(recipients)
+        except gexc.Conflict:
+            pass  # a ledger exists: take over only what is unsent or stale, in a transaction
 
         @firestore.transactional
         def attempt(transaction: firestore.Transaction) -> list[str]:
@@ -129,7 +146,7 @@ class FirestoreLedger:
                 )
             return mine
 
-        return attempt(self.db.transaction())
+        return attempt(self.db.transaction(max_attempts=10))
 
     def mark(
         self, agency_id: str, week: str, recipient: str, state: str, now: datetime, detail: str = ""

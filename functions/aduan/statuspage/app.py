@@ -153,9 +153,14 @@ def site_from_env(config: Config, project: str, env: Mapping[str, str]) -> Site:
 _APP: App | None = None
 
 
-def handle(request: Request, settings: Any, config: Config, env: Mapping[str, str]) -> Response:
-    """Entry point body for ``functions/main.py``'s ``status_page``."""
+def prepare(settings: Any, config: Config, env: Mapping[str, str]) -> App:
+    """Validate the environment and build the app once per instance (at start-up, from main.py)."""
     global _APP
     if _APP is None:
         _APP = App(site_from_env(config, settings.project, env))
-    return _APP.respond(request)
+    return _APP
+
+
+def handle(request: Request, settings: Any, config: Config, env: Mapping[str, str]) -> Response:
+    """Entry point body for ``functions/main.py``'s ``status_page``."""
+    return prepare(settings, config, env).respond(request)
