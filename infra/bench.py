@@ -70,20 +70,23 @@ def ingestion(cloud: LocalCloud) -> dict:
             started = time.perf_counter()
             first = poller.run(queries, dict(accounts), {n for _, n in accounts}, mode).to_dict()
             elapsed = time.perf_counter() - started
-            published = len({m.attributes["source_id"] for m in drain(sub, timeout_s=120)})
-            sim.generate(50, minutes=1)  # a quiet next cycle: 50 new mentions
+            first_ids = {m.attributes["source_id"] for m in drain(sub, timeout_s=120)}
+            # A steady 5-minute cycle at the same traffic rate as the backlog hour.
+            steady_new = MENTIONS // 12
+            sim.generate(steady_new, minutes=5)
             served_before = sim.stats()["posts_served"]
             steady = poller.run(queries, dict(accounts), {n for _, n in accounts}, mode).to_dict()
             served = sim.stats()["posts_served"] - served_before
+            new_ids = {m.attributes["source_id"] for m in drain(sub, timeout_s=120)} - first_ids
             results[mode] = {
                 "first_cycle_published": first["published"],
-                "distinct_on_topic": published,
+                "distinct_on_topic": len(first_ids),
                 "first_cycle_s": round(elapsed, 2),
                 "posts_per_s": round(first["published"] / elapsed),
                 "requests_first_cycle": first["requests"],
                 "requests_steady_cycle": steady["requests"],
-                "posts_read_per_new_mention_steady": round(served / max(1, steady["published"] or 50), 2),
-                "steady_published": steady["published"],
+                "steady_new_mentions": len(new_ids),
+                "posts_read_per_new_mention_steady": round(served / max(1, len(new_ids)), 3),
             }
         finally:
             sim.stop()
@@ -142,8 +145,11 @@ def store_section(store: dict) -> list[str]:
         f"({burst.get('distinct_hot_docs')} stats shards written) | ≈ 1/s |",
         "",
         "Reports are written once each (create); the only documents written repeatedly are the 128 monthly "
-        "stats shards, picked by a hash of the report id. Clusters have no document (their size is a "
-        "count()), so a flood of similar posts makes no hot spot.",
+        "stats shards, picked by a hash of the report id, so at 100 posts/s each shard takes about "
+        "100/128 = 0.8 writes/s. Clusters have no document (their size is a count()), so a flood of "
+        "similar posts makes no hot spot. One functions-framework process (1 worker, 8 threads) on this "
+        "2-core machine, sharing it with both emulators, files fewer than 100 posts/s; production scales "
+        "out instances, and the shard arithmetic above is what bounds the hottest document there.",
         "",
     ]
 
@@ -165,15 +171,19 @@ def write(results: dict) -> Path:
         f"{ing['search']['requests_first_cycle']} | — |",
         f"| X requests, steady 5-minute cycle | {ing['mentions']['requests_steady_cycle']} | "
         f"{ing['search']['requests_steady_cycle']} | far below one per account ({ACCOUNTS}) |",
-        f"| posts read per new mention (steady cycle, incl. overlap re-reads) | "
+        f"| posts read per new mention (steady 5-minute cycle at the backlog's rate, "
+        f"{ing['search']['steady_new_mentions']} new; includes the 12 s overlap re-read) | "
         f"{ing['mentions']['posts_read_per_new_mention_steady']} | "
         f"{ing['search']['posts_read_per_new_mention_steady']} | ≤ 1.05 |",
         f"| posts published, first cycle | {ing['mentions']['first_cycle_published']} | "
         f"{ing['search']['first_cycle_published']} | — |",
         f"| posts/s, first cycle | {ing['mentions']['posts_per_s']} | {ing['search']['posts_per_s']} | — |",
         "",
-        "Per-account polling sees at most the 800 newest mentions of each account (X's limit); the "
-        "steady cycle re-reads a 3-minute overlap for late-indexed posts.",
+        "Per-account polling sees at most the 800 newest mentions of each account (X's limit) and reads "
+        "a post once per polled account it mentions, retweets included. Batched search excludes "
+        "retweets; its excess over 1.0 is the 12-s overlap (≈0.04 at this rate) plus posts that mention "
+        "accounts in both of the two 512-character queries (the simulator pairs accounts at random; "
+        "configured accounts are grouped by city so real co-mentions mostly share a query).",
         "",
         "## Cold start",
         "",
@@ -190,6 +200,7 @@ def write(results: dict) -> Path:
         f"| warm-up (fresh process: import + load + first call, median) | {cls.get('warmup_ms')} ms | ≤ 50 ms |",
         f"| peak memory | {cls.get('peak_rss_mb')} MB RSS | — |",
         "",
+        *store_section(results["store"]["store"]),
         "## Digest",
         "",
         "```json",

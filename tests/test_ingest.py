@@ -7,7 +7,6 @@ process dying at that point would; the next run uses the unwrapped adapters.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -85,7 +84,7 @@ class World:
     def poll(
         self, mode: str = "mentions", *, x=None, publisher=None, checkpoints=None, only=None, **settings
     ):
-        poll_settings = PollSettings(overlap=timedelta(minutes=3), backoff_s=0.05, **settings)
+        poll_settings = PollSettings(backoff_s=0.05, **settings)
         poller = Poller(
             x or self.x,
             publisher or self.publisher,
@@ -260,7 +259,9 @@ def test_late_indexed_post_is_caught_by_the_overlap(cloud, sim):
     generate(sim, 20, ["pemkotmagelang"])
     world.poll()
     late = control(
-        sim, "post", {"to": ["pemkotmagelang"], "text": "@pemkotmagelang sampah numpuk", "late": True}
+        sim,
+        "post",
+        {"to": ["pemkotmagelang"], "text": "@pemkotmagelang sampah numpuk", "late": True, "late_by_s": 8},
     )
     world.poll()
     assert late["id"] in set(world.published_ids())
