@@ -222,6 +222,33 @@ def test_server_errors_are_retried_within_the_run(cloud, sim):
     assert ids <= set(world.published_ids())
 
 
+def test_timeouts_and_dropped_connections_are_retried_and_then_given_up(cloud, sim):
+    world = World(cloud, sim)
+    world.x = XApi("test-token", sim, timeout_s=0.5)  # tweepy itself sends no timeout
+    ids = generate(sim, 10, ["pemkotmagelang"])
+    faults = [
+        {"kind": "slow", "at_request": 1, "endpoint": "mentions", "account": MAGELANG, "delay_s": 2},
+        {"kind": "drop", "at_request": 2, "endpoint": "mentions", "account": MAGELANG},
+    ]
+    control(sim, "faults", faults)
+    report = world.poll()
+    assert by_account(report, "pemkotmagelang")["outcome"] == "ok"  # third attempt succeeded
+    assert ids <= set(world.published_ids())
+    # Failing on every attempt: the account ends "x_unavailable", keeps its checkpoint, others go on.
+    generate(sim, 5, ["pemkotmagelang", "pemkotsmg"])
+    control(
+        sim,
+        "faults",
+        [{"kind": "drop", "at_request": 1, "endpoint": "mentions", "account": MAGELANG, "times": 10}],
+    )
+    before = world.checkpoints.load([MAGELANG])[MAGELANG]
+    report = world.poll()
+    magelang = by_account(report, "pemkotmagelang")
+    assert magelang["outcome"] == "x_unavailable" and "after 3 attempts" in magelang["errors"][0]
+    assert world.checkpoints.load([MAGELANG])[MAGELANG].since_id == before.since_id
+    assert by_account(report, "pemkotsmg")["outcome"] == "ok"
+
+
 def test_more_than_800_since_last_poll_is_reported_as_a_gap(cloud, sim):
     world = World(cloud, sim)
     generate(sim, 5, ["pemkotmagelang"])
