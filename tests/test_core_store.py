@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from aduan.adapters.config_files import load_config
 from aduan.filing import similarity, topic_words
+from aduan.mention import from_x_post, parse_message
 from aduan.routing import route
 from aduan.ticket import display, normalize, ticket_for
 from aduan.workdays import WIB, add_working_days, due_dates
@@ -63,3 +64,17 @@ def test_similarity_ignores_handles_links_and_filler():
     c = topic_words("@pemkotmagelang sampah menumpuk di pasar")
     assert similarity(a, b) > similarity(a, c)
     assert "pemkotmagelang" not in a and "tolong" not in a
+
+
+def test_lone_surrogates_from_x_or_json_never_break_publishing_or_filing():
+    """A post cut mid-emoji arrives as a lone surrogate; UTF-8 (Pub/Sub, Firestore) cannot carry it."""
+    post = {"id": "5", "text": "jalan rusak \ud83d parah", "author_id": "1"}
+    includes = {"users": [{"id": "1", "username": "warga", "name": "Warga \udc00"}]}
+    mention = from_x_post(post, includes, {"pemkotsmg"}, "2026-11-30T01:00:00Z")
+    data, _ = mention.to_message()  # raised UnicodeEncodeError before
+    parsed = parse_message(data)
+    assert parsed.text == "jalan rusak \ufffd parah" and parsed.author.name == "Warga \ufffd"
+    escaped = data.replace("\ufffd".encode(), b"\\ud83d", 1)  # the same escape straight in the JSON
+    again = parse_message(escaped)
+    assert again.text == "jalan rusak \ufffd parah"
+    again.to_message()

@@ -316,3 +316,22 @@ def test_batched_search_needs_far_fewer_requests_and_loses_nothing(cloud, sim):
     assert len(checkpoints) == len(ACCOUNTS)
     newest = max(map(int, ids))
     assert all(cp.since_id >= newest for cp in checkpoints.values())
+
+
+def test_hostile_posts_are_published_intact_and_never_stop_the_cycle(cloud, sim):
+    """A lone surrogate (a post cut mid-emoji), HTML, a header injection and a long post, via real tweepy."""
+    world = World(cloud, sim)
+    texts = [
+        "@pemkotmagelang jalan rusak \ud83d",
+        '@pemkotmagelang <script>alert("x")</script> lampu mati',
+        "@pemkotmagelang sampah\r\nBcc: all@example.com\r\n numpuk",
+        "@pemkotmagelang " + "banjir lagi " * 2000,
+    ]
+    posted = [control(sim, "post", {"to": ["pemkotmagelang"], "text": t}) for t in texts]
+    report = world.poll()
+    assert by_account(report, "pemkotmagelang")["outcome"] == "ok"
+    messages = {m.attributes["source_id"]: json.loads(m.data) for m in drain(world.cloud.tap)}
+    assert set(messages) == {p["id"] for p in posted}
+    by_id = {p["id"]: messages[p["id"]]["text"] for p in posted}
+    assert by_id[posted[0]["id"]].endswith("rusak \ufffd")
+    assert by_id[posted[1]["id"]] == texts[1] and by_id[posted[2]["id"]] == texts[2]

@@ -8,6 +8,7 @@ definition of the contract in DESIGN.md.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -16,6 +17,18 @@ from aduan.names import MESSAGE_SCHEMA
 
 MAX_TEXT_CHARS = 25_000  # X allows 25,000 characters for long posts; anything bigger is not a post
 MAX_MESSAGE_BYTES = 256 * 1024
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """Replace lone UTF-16 surrogates (a post cut mid-emoji; a ``\\ud83d`` escape in JSON) with U+FFFD.
+
+    JSON may carry them, but UTF-8 — Pub/Sub data, Firestore strings — cannot: left in, one such
+    post would make every poll cycle (or every delivery) fail on it.
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 class PoisonMessage(ValueError):
@@ -71,8 +84,8 @@ def from_x_post(
     author_raw = users.get(post.get("author_id", ""), {})
     author = Author(
         id=str(post.get("author_id", "")),
-        username=str(author_raw.get("username", "")),
-        name=str(author_raw.get("name", "")),
+        username=clean(str(author_raw.get("username", ""))),
+        name=clean(str(author_raw.get("name", ""))),
     )
     mentioned = [m.get("username", "") for m in post.get("entities", {}).get("mentions", ())]
     to_accounts = tuple(dict.fromkeys(u.lower() for u in mentioned if u.lower() in polled))
@@ -86,7 +99,7 @@ def from_x_post(
         source="x",
         source_id=str(post["id"]),
         url=f"https://x.com/{handle}/status/{post['id']}",
-        text=str(post.get("text", "")),
+        text=clean(str(post.get("text", ""))),
         lang=post.get("lang"),
         created_at=str(post.get("created_at", fetched_at)),
         author=author,
@@ -114,6 +127,16 @@ def _require(
     return value
 
 
+def _clean_tree(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(k): _clean_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_tree(v) for v in value]
+    return value
+
+
 def parse_message(data: bytes) -> Mention:
     """Validate a ``mentions`` message; raises PoisonMessage with the reason when it never can be."""
     if len(data) > MAX_MESSAGE_BYTES:
@@ -126,6 +149,7 @@ def parse_message(data: bytes) -> Mention:
         raise PoisonMessage(f"data is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     if not isinstance(body, dict):
         raise PoisonMessage(f"data must be a JSON object, got {type(body).__name__}")
+    body = _clean_tree(body)
     schema = _require(body, "schema", str)
     if schema != MESSAGE_SCHEMA:
         raise PoisonMessage(f"unknown schema {schema[:60]!r} (expected {MESSAGE_SCHEMA})")

@@ -317,7 +317,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         status, doc, extra = reply
-        data = json.dumps(doc, ensure_ascii=False).encode()
+        try:
+            data = json.dumps(doc, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # a lone surrogate (a post cut mid-emoji) travels only as a \u escape
+            data = json.dumps(doc).encode()
         problem = status >= 400 and "type" in doc
         self.send_response(status)
         self.send_header(
