@@ -7,6 +7,7 @@ process dying at that point would; the next run uses the unwrapped adapters.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from aduan.adapters.firestore_checkpoints import FirestoreCheckpoints
 from aduan.adapters.pubsub import TopicPublisher
 from aduan.adapters.x_api import XApi
 from aduan.fetch_job import SystemClock
-from aduan.ingest import Poller, PollSettings, mention_queries, search_queries
+from aduan.ingest import Checkpoint, Poller, PollSettings, mention_queries, search_queries, snowflake_at
 from aduan.logs import log
 from infra.wiring import drain, tap, wire_pubsub
 from infra.xsim import Simulator
@@ -335,3 +336,28 @@ def test_hostile_posts_are_published_intact_and_never_stop_the_cycle(cloud, sim)
     by_id = {p["id"]: messages[p["id"]]["text"] for p in posted}
     assert by_id[posted[0]["id"]].endswith("rusak \ufffd")
     assert by_id[posted[1]["id"]] == texts[1] and by_id[posted[2]["id"]] == texts[2]
+
+
+def test_a_checkpoint_older_than_the_search_window_is_clamped_and_reported(cloud, sim):
+    """Polling stopped for 8 days: recent search would reject the old since_id (400) every cycle."""
+    world = World(cloud, sim)
+    eight_days_ago = int((time.time() - 8 * 86400) * 1000)
+    for uid, name in ACCOUNTS:
+        world.checkpoints.save(uid, name, Checkpoint(since_id=snowflake_at(eight_days_ago)))
+    ids = generate(sim, 30, ["pemkotmagelang", "pemkotsmg"])
+    report = world.poll("search")
+    assert report["errors"] == 0 and ids <= set(world.published_ids())
+    gaps = [a["gap"] for a in report["accounts"] if a["gap"]]
+    assert len(gaps) == len(ACCOUNTS) and "7-day window" in gaps[0]["note"]
+
+
+def test_a_request_x_rejects_stops_that_sweep_not_the_cycle(cloud, sim):
+    world = World(cloud, sim)
+    world.x = XApi("test-token", sim, page_size=500)  # max_results must be 5..100: X answers 400
+    report = world.poll()
+    magelang = by_account(report, "pemkotmagelang")
+    assert (
+        magelang["outcome"] == "rejected"
+        and "X rejected the request for @pemkotmagelang" in magelang["errors"][0]
+    )
+    assert len(report["accounts"]) == len(ACCOUNTS)

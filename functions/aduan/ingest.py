@@ -23,6 +23,8 @@ from aduan.mention import from_x_post
 # X ids are snowflakes: milliseconds since this epoch, shifted left by 22 bits.
 SNOWFLAKE_EPOCH_MS = 1288834974657
 X_VISIBLE_MENTIONS = 800
+SEARCH_WINDOW = timedelta(days=7)  # recent search reaches back 7 days and rejects an older since_id
+SEARCH_WINDOW_MARGIN = timedelta(minutes=10)
 PAGE_SIZE = 100
 
 
@@ -50,6 +52,10 @@ class Transient(Exception):
 
 class AuthFailed(Exception):
     """401/403: the credentials or the account's access are wrong; retrying will not help."""
+
+
+class Rejected(Exception):
+    """400: X refused the request itself (a query or parameter); retrying the same will not help."""
 
 
 @dataclass(frozen=True)
@@ -190,11 +196,27 @@ class _Sweep:
     handles: list[Any] = field(default_factory=list)
     done: bool = False
     stopped: str | None = None  # why it ended early, if it did
+    clamped_since: int | None = None  # a checkpoint older than search can reach: the posts between are lost
     rate_limited_until: datetime | None = None
     errors: list[str] = field(default_factory=list)
 
 
 def _plan_sweep(
+    query: Query,
+    usernames: dict[str, str],
+    checkpoints: dict[str, Checkpoint],
+    now: datetime,
+    settings: PollSettings,
+) -> _Sweep:
+    """The range to read; for search, never older than its 7-day window (X would reject the request)."""
+    sweep = _plan_range(query, usernames, checkpoints, now, settings)
+    oldest = now - SEARCH_WINDOW + SEARCH_WINDOW_MARGIN
+    if query.kind == "search" and sweep.since_id is not None and snowflake_ms(sweep.since_id) < _ms(oldest):
+        sweep.clamped_since, sweep.since_id, sweep.start_time = sweep.since_id, None, oldest
+    return sweep
+
+
+def _plan_range(
     query: Query,
     usernames: dict[str, str],
     checkpoints: dict[str, Checkpoint],
@@ -311,10 +333,13 @@ class Poller:
         except RateLimited as exc:
             sweep.stopped, sweep.rate_limited_until = "rate_limited", exc.reset_at
             return
+        except Rejected as exc:
+            sweep.stopped = "rejected"
+            sweep.errors.append(f"X rejected the request for {self._names(sweep)}: {exc}")
+            return
         except AuthFailed as exc:
-            names = ", ".join("@" + sweep.usernames.get(k, k) for k in sweep.query.accounts)
             sweep.stopped = "auth_failed"
-            sweep.errors.append(f"X refused access for {names}: {exc}")
+            sweep.errors.append(f"X refused access for {self._names(sweep)}: {exc}")
             return
         except Transient as exc:
             sweep.stopped = "x_unavailable"
@@ -335,6 +360,10 @@ class Poller:
             sweep.oldest = page.oldest_id if sweep.oldest is None else min(sweep.oldest, page.oldest_id)
         sweep.token = page.next_token
         sweep.done = page.next_token is None
+
+    @staticmethod
+    def _names(sweep: _Sweep) -> str:
+        return ", ".join("@" + sweep.usernames.get(k, k) for k in sweep.query.accounts)
 
     def _fetch_with_retry(self, sweep: _Sweep, deadline: datetime) -> Page:
         delay = self.settings.backoff_s
@@ -423,7 +452,18 @@ class Poller:
 
     @staticmethod
     def _gap(sweep: _Sweep) -> dict[str, Any] | None:
-        """X shows only the 800 newest mentions: a sweep that hit that wall may have missed older ones."""
+        """X shows only the 800 newest mentions: a sweep that hit that wall may have missed older ones.
+        Recent search shows 7 days: a checkpoint older than that leaves the posts between unread."""
+        if sweep.clamped_since is not None:
+            return {
+                "after_id": str(sweep.clamped_since),
+                "before_id": None,
+                "from": _iso(_ms_time(snowflake_ms(sweep.clamped_since))),
+                "to": _iso(sweep.start_time) if sweep.start_time else None,
+                "read": sweep.read,
+                "note": "the last checkpoint is older than recent search's 7-day window; posts between "
+                "were not read (polling was stopped for over a week)",
+            }
         if sweep.query.kind != "mentions" or not sweep.done or sweep.read < X_VISIBLE_MENTIONS:
             return None
         if sweep.since_id is None or sweep.oldest is None or sweep.oldest <= sweep.since_id:
@@ -478,6 +518,10 @@ def _is_retweet(post: Mapping[str, Any]) -> bool:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _ms_time(ms: int) -> datetime:

@@ -8,7 +8,7 @@ import requests
 import tweepy
 
 from aduan.adapters.x_transport import point_session_at
-from aduan.ingest import AuthFailed, Page, Query, RateLimited, Transient
+from aduan.ingest import AuthFailed, Page, Query, RateLimited, Rejected, Transient
 
 TWEET_FIELDS = [
     "created_at",
@@ -65,6 +65,8 @@ class XApi:
             raise AuthFailed(
                 f"HTTP {exc.response.status_code}: {'; '.join(exc.api_messages) or exc}"
             ) from None
+        except tweepy.BadRequest as exc:
+            raise Rejected("; ".join(exc.api_messages) or str(exc)) from None
         except tweepy.TwitterServerError as exc:
             raise Transient(f"HTTP {exc.response.status_code}") from None
         except (requests.Timeout, requests.ConnectionError) as exc:

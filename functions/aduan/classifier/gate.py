@@ -4,22 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aduan.classifier.vocabulary import KINDS, REPORT
+from aduan.classifier.vocabulary import KINDS, REPORT, SARCASM
 
 REPORT_KIND = "report"
 FALLBACK_KIND = "chatter"
+PRAISE = "praise"
+# Kinds that talk about public services as much as reports do: a thank-you for
+# the Samsat, a question about the puskesmas, news of a flood. Against their
+# cues, topic words are weak evidence of a problem.
+TOPIC_KINDS = frozenset({PRAISE, "question", "news"})
 
 
-def gate(scores: Mapping[str, float], topic: float, threshold: float) -> tuple[str, float]:
+def gate(
+    scores: Mapping[str, float], topic: float, threshold: float, shared_topic_weight: float = 1.0
+) -> tuple[str, float]:
     """The post's kind and the margin of that decision (small = unsure).
 
     A report needs problem cues or topic words adding up to ``threshold`` and
-    more than the strongest non-report kind's cues.
+    more than the strongest non-report kind's cues; against praise, question
+    and news cues the topic words count ``shared_topic_weight`` times. A
+    defect metaphor ("jalannya kayak kolam ikan") is sarcasm: its praise words
+    count for the report, not against it.
     """
-    evidence = scores.get(REPORT, 0.0) + topic
-    strength, kind = max((scores.get(f"k:{k}", 0.0), k) for k in KINDS)
-    if evidence >= threshold and evidence > strength:
-        return REPORT_KIND, evidence - max(strength, threshold - 1)
+    problem = scores.get(REPORT, 0.0)
+    irony = scores.get(SARCASM, 0.0)
+    kinds = {k: scores.get(f"k:{k}", 0.0) for k in KINDS}
+    if irony > 0:
+        problem += irony + kinds[PRAISE]
+        kinds[PRAISE] = 0.0
+    strength, kind = max((weight, k) for k, weight in kinds.items())
+    weighed = problem + topic * (shared_topic_weight if kind in TOPIC_KINDS and strength > 0 else 1.0)
+    if problem + topic >= threshold and weighed > strength:
+        return REPORT_KIND, weighed - max(strength, threshold - 1)
     if strength > 0:
-        return kind, strength - evidence
-    return FALLBACK_KIND, threshold - evidence
+        return kind, strength - weighed
+    return FALLBACK_KIND, threshold - problem - topic

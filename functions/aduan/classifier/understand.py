@@ -49,6 +49,7 @@ class Classifier:
         settings = vocabulary.settings
         self._analysed = int(settings["analysed_chars"])
         self._threshold = settings["report_threshold"]
+        self._shared_topic = settings["shared_topic_weight"]
         self._review = settings["review_confidence"]
         self._strong = settings["strong_score"]
         self._urgent = settings["urgent_threshold"]
@@ -66,7 +67,7 @@ class Classifier:
         vocab = self._vocab
         scores, _ = scan(standardise(raw, vocab.forms), vocab.lexicon, vocab.longest)
         topic = topic_strength(scores, vocab.categories)
-        kind, margin = gate(scores, topic, self._threshold)
+        kind, margin = gate(scores, topic, self._threshold, self._shared_topic)
         is_report = kind == REPORT_KIND
         fallback = is_report and self._account_place
         place = self._gazetteer.locate(raw, _full_name(x_place), handles(head), fallback)

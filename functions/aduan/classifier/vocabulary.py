@@ -25,7 +25,7 @@ from aduan.classifier.gazetteer import compile_gazetteer
 from aduan.classifier.lexicon import Feature, longest_phrases, scan
 from aduan.classifier.normalize import standardise, words
 
-COMPILER_VERSION = 2  # bump when the compiled shape or compile rules change
+COMPILER_VERSION = 3  # bump when the compiled shape or compile rules change
 CACHE_PATH = Path(__file__).with_name("compiled.json")
 WILAYAH_DIR = Path(__file__).resolve().parent.parent / "data" / "wilayah"
 VOCABULARY_FILES = (
@@ -39,9 +39,18 @@ VOCABULARY_FILES = (
 )
 WILAYAH_FILES = ("regencies.csv", "districts.csv", "villages.csv")
 KINDS = ("praise", "greeting", "question", "politics", "spam", "news", "chatter")
-SETTINGS = ("report_threshold", "review_confidence", "strong_score", "urgent_threshold", "analysed_chars")
+SETTINGS = (
+    "report_threshold",
+    "shared_topic_weight",
+    "review_confidence",
+    "strong_score",
+    "urgent_threshold",
+    "analysed_chars",
+)
 SWITCHES = ("account_place_for_reports",)
-REPORT, URGENT = "report", "urgent"  # feature names; categories are "c:<slug>", kinds "k:<kind>"
+# Feature names; categories are "c:<slug>", kinds "k:<kind>".
+REPORT, SARCASM, CONTRAST, URGENT = "report", "sarcasm", "contrast", "urgent"
+GATE_CUES = (REPORT, SARCASM, CONTRAST)  # gate.yaml sections that are not kinds
 
 # Inflections generated for every vocabulary word: Indonesian and Javanese
 # affixes ("sampahe", "lampune", "dijalan", "kerusakan").
@@ -203,12 +212,14 @@ def _groups(vocab: Mapping[str, Any], categories: tuple[str, ...], forms: Mappin
         if slug not in categories:
             raise VocabularyError(f"categories.yaml: {slug}: not a category slug of taxonomy.yaml")
     for kind in gate:
-        if kind != REPORT and kind not in KINDS:
-            raise VocabularyError(f"gate.yaml: {kind}: unknown kind; use report or one of {', '.join(KINDS)}")
+        if kind not in GATE_CUES and kind not in KINDS:
+            raise VocabularyError(
+                f"gate.yaml: {kind}: unknown kind; use {', '.join(GATE_CUES + KINDS)}"
+            )
     return {
         "category": {f"c:{s}": _weights(t, "categories.yaml", s, forms) for s, t in cats.items()},
-        "kind": {f"k:{k}": _weights(t, "gate.yaml", k, forms) for k, t in gate.items() if k != REPORT},
-        REPORT: {REPORT: _weights(gate.get(REPORT, {}), "gate.yaml", REPORT, forms)},
+        "kind": {f"k:{k}": _weights(t, "gate.yaml", k, forms) for k, t in gate.items() if k in KINDS},
+        **{cue: {cue: _weights(gate.get(cue, {}), "gate.yaml", cue, forms)} for cue in GATE_CUES},
         URGENT: {URGENT: _weights(vocab["urgency.yaml"], "urgency.yaml", "cues", forms)},
     }
 
