@@ -66,6 +66,41 @@ def test_non_reports_get_their_kind(clf, text: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # slang intensifier with a positive word: praise, though a service is named
+        ("@dpu_smg Mantap, pelayanan Disdukcapil cepat bngt", "praise"),
+        ("pelayanan samsat apik tenan, cepet pol", "praise"),
+        # topic words count half against question and news cues
+        ("kalo mau bikin KTP baru syaratnya apa min?", "question"),
+        ("min, kalau jalan depan rumah rusak lapornya ke dinas apa ya?", "question"),
+        ("PLN umumkan pemeliharaan gardu pekan depan, beberapa wilayah padam", "news"),
+        # a "but" whose problem came before, then fixed: still praise
+        ("dulu rusak parah, tapi sekarang sudah mulus. makasih pak", "praise"),
+    ],
+)
+def test_service_words_do_not_make_a_report(clf, text: str, kind: str) -> None:
+    assert clf.understand(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # sarcasm: praise around a defect metaphor is a complaint
+        ("@pemkotmagelang mantap jalannya kayak kolam ikan 👍", "jalan"),
+        ("jalan di Ungaran mulus kayak jalan di bulan, mantap pak", "jalan"),
+        ("makasih pemkot, jalan Tembalang jadi offroad gratis tiap hari", "jalan"),
+        ("keren, jalan Kaligawe sekarang jadi wahana uji nyali", "jalan"),
+        # thanks, then "tapi" and an open problem: a report about that problem
+        ("makasih jalannya udah diaspal, tp lampu PJU nya masih mati", "penerangan"),
+    ],
+)
+def test_sarcasm_and_thanks_with_but_are_reports(clf, text: str, category: str) -> None:
+    u = clf.understand(text)
+    assert (u.kind, u.category) == ("report", category)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "TOLONG banjir bandang, air masuk rumah sudah sepinggang dan terus naik",

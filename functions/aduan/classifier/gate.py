@@ -16,7 +16,11 @@ TOPIC_KINDS = frozenset({PRAISE, "question", "news"})
 
 
 def gate(
-    scores: Mapping[str, float], topic: float, threshold: float, shared_topic_weight: float = 1.0
+    scores: Mapping[str, float],
+    topic: float,
+    threshold: float,
+    shared_topic_weight: float = 1.0,
+    after_contrast: Mapping[str, float] | None = None,
 ) -> tuple[str, float]:
     """The post's kind and the margin of that decision (small = unsure).
 
@@ -24,13 +28,17 @@ def gate(
     more than the strongest non-report kind's cues; against praise, question
     and news cues the topic words count ``shared_topic_weight`` times. A
     defect metaphor ("jalannya kayak kolam ikan") is sarcasm: its praise words
-    count for the report, not against it.
+    count for the report, not against it. ``after_contrast`` scores the words
+    after the last "tapi"/"namun": a problem there and no praise means the
+    thanks before it were courtesy and the problem is still open.
     """
     problem = scores.get(REPORT, 0.0)
     irony = scores.get(SARCASM, 0.0)
     kinds = {k: scores.get(f"k:{k}", 0.0) for k in KINDS}
     if irony > 0:
         problem += irony + kinds[PRAISE]
+        kinds[PRAISE] = 0.0
+    if after_contrast and after_contrast.get(REPORT, 0.0) > after_contrast.get(f"k:{PRAISE}", 0.0):
         kinds[PRAISE] = 0.0
     strength, kind = max((weight, k) for k, weight in kinds.items())
     weighed = problem + topic * (shared_topic_weight if kind in TOPIC_KINDS and strength > 0 else 1.0)

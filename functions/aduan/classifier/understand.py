@@ -13,10 +13,10 @@ from typing import Any, NamedTuple
 from aduan.classifier.categorize import categorize, topic_strength
 from aduan.classifier.gate import REPORT_KIND, gate
 from aduan.classifier.gazetteer import Gazetteer, Place
-from aduan.classifier.lexicon import scan
+from aduan.classifier.lexicon import Feature, scan
 from aduan.classifier.normalize import clean, handles, standardise, words
 from aduan.classifier.redact import PUBLIC_PREFIXES, redact
-from aduan.classifier.vocabulary import URGENT, Vocabulary
+from aduan.classifier.vocabulary import CONTRAST, URGENT, Vocabulary
 
 
 class Understanding(NamedTuple):
@@ -65,9 +65,11 @@ class Classifier:
         head = text[: self._analysed]
         raw = words(head)
         vocab = self._vocab
-        scores, _ = scan(standardise(raw, vocab.forms), vocab.lexicon, vocab.longest)
+        tokens = standardise(raw, vocab.forms)
+        scores, _ = scan(tokens, vocab.lexicon, vocab.longest)
         topic = topic_strength(scores, vocab.categories)
-        kind, margin = gate(scores, topic, self._threshold, self._shared_topic)
+        tail = _after_contrast(tokens, vocab) if CONTRAST in scores else None
+        kind, margin = gate(scores, topic, self._threshold, self._shared_topic, tail)
         is_report = kind == REPORT_KIND
         fallback = is_report and self._account_place
         place = self._gazetteer.locate(raw, _full_name(x_place), handles(head), fallback)
@@ -79,6 +81,17 @@ class Classifier:
         urgent = scores.get(URGENT, 0.0) >= self._urgent
         needs_review = confidence < self._review or margin < 1
         return Understanding(True, kind, category, confidence, needs_review, urgent, place, public_text)
+
+
+def _after_contrast(tokens: list[str], vocab: Vocabulary) -> dict[str, float]:
+    """Scores of the words after the last contrast word ("tapi", "namun")."""
+    contrasts = (i for i, token in enumerate(tokens) if _is_contrast(vocab.lexicon.get(token, ())))
+    last = max(contrasts, default=len(tokens))
+    return scan(tokens[last + 1 :], vocab.lexicon, vocab.longest)[0]
+
+
+def _is_contrast(features: tuple[Feature, ...]) -> bool:
+    return any(name == CONTRAST for name, _ in features)
 
 
 def _full_name(x_place: Mapping[str, Any] | str | None) -> str | None:

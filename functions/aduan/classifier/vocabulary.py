@@ -213,9 +213,7 @@ def _groups(vocab: Mapping[str, Any], categories: tuple[str, ...], forms: Mappin
             raise VocabularyError(f"categories.yaml: {slug}: not a category slug of taxonomy.yaml")
     for kind in gate:
         if kind not in GATE_CUES and kind not in KINDS:
-            raise VocabularyError(
-                f"gate.yaml: {kind}: unknown kind; use {', '.join(GATE_CUES + KINDS)}"
-            )
+            raise VocabularyError(f"gate.yaml: {kind}: unknown kind; use {', '.join(GATE_CUES + KINDS)}")
     return {
         "category": {f"c:{s}": _weights(t, "categories.yaml", s, forms) for s, t in cats.items()},
         "kind": {f"k:{k}": _weights(t, "gate.yaml", k, forms) for k, t in gate.items() if k in KINDS},
