@@ -201,22 +201,19 @@ class _Sweep:
     errors: list[str] = field(default_factory=list)
 
 
-def _plan_sweep(
-    query: Query,
-    usernames: dict[str, str],
-    checkpoints: dict[str, Checkpoint],
-    now: datetime,
-    settings: PollSettings,
-) -> _Sweep:
-    """The range to read; for search, never older than its 7-day window (X would reject the request)."""
-    sweep = _plan_range(query, usernames, checkpoints, now, settings)
+def _clamp_to_search_window(sweep: _Sweep, now: datetime) -> None:
+    """Recent search reaches back 7 days and rejects an older since_id (400 on every cycle):
+    start at the window's edge instead, and remember the lost range for the gap report."""
     oldest = now - SEARCH_WINDOW + SEARCH_WINDOW_MARGIN
-    if query.kind == "search" and sweep.since_id is not None and snowflake_ms(sweep.since_id) < _ms(oldest):
+    if (
+        sweep.query.kind == "search"
+        and sweep.since_id is not None
+        and snowflake_ms(sweep.since_id) < _ms(oldest)
+    ):
         sweep.clamped_since, sweep.since_id, sweep.start_time = sweep.since_id, None, oldest
-    return sweep
 
 
-def _plan_range(
+def _plan_sweep(
     query: Query,
     usernames: dict[str, str],
     checkpoints: dict[str, Checkpoint],
@@ -288,6 +285,7 @@ class Poller:
         sweeps: list[_Sweep] = []
         for query in queries:
             sweep = _plan_sweep(query, usernames, checkpoints, started, self.settings)
+            _clamp_to_search_window(sweep, started)
             limited = [
                 c.rate_limited_until
                 for c in sweep.before.values()
