@@ -38,6 +38,9 @@ class Ports:
     fetch: int = 8691
     digests: int = 8692
     status: int = 8693
+    replies: int = 8694  # send_replies (push target of the replies subscription)
+    train: int = 8695  # train_classifier
+    webhook: int = 8696  # a local receiver for agencies' alert webhooks (tests, demo)
     smtp: int = 8025
 
     def shifted(self, offset: int) -> Ports:

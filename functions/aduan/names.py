@@ -13,6 +13,13 @@ CLASSIFY_SUBSCRIPTION = "mentions-classify"  # push → classify_mention
 DEAD_LETTER_SUBSCRIPTION = "mentions-dead-letter-hold"  # pull, keeps poison messages
 MAX_DELIVERY_ATTEMPTS = 5
 MESSAGE_SCHEMA = "aduan.mention/1"
+# Replies to citizens on their channel (one message per reply event; see docs/contracts.md).
+REPLIES_TOPIC = "replies"
+REPLIES_DEAD_LETTER_TOPIC = "replies-dead-letter"
+REPLIES_SUBSCRIPTION = "replies-send"  # push → send_replies
+REPLIES_DEAD_LETTER_SUBSCRIPTION = "replies-dead-letter-hold"
+REPLY_SCHEMA = "aduan.reply/1"
+REPLY_EVENTS = ("acknowledged", "responded", "resolved", "rejected")
 
 # Entry points in functions/main.py. Deployed function names are these with "-" for "_"
 # (Cloud Run service names allow no underscores).
@@ -28,7 +35,11 @@ CHECKPOINTS = "checkpoints"
 STATS = "stats"
 DIGESTS = "digests"
 OPTOUTS = "digest_optouts"  # {agency}-{hash of address}: recipients who unsubscribed
-COLLECTIONS = (REPORTS, CHECKPOINTS, STATS, DIGESTS, OPTOUTS)
+REPLIES = "replies"  # {report_id}-{event}: ledger, one reply per event
+CORRECTIONS = "corrections"  # {report_id}: what an agency corrected (training data, private)
+MODELS = "models"  # published classifier artifacts and the pointer to the current one
+ALERTS = "alerts"  # {cluster_id}-{hour}: ledger, one urgent alert per cluster per hour
+COLLECTIONS = (REPORTS, CHECKPOINTS, STATS, DIGESTS, OPTOUTS, REPLIES, CORRECTIONS, MODELS, ALERTS)
 
 # Environment variables, read only by functions/main.py.
 ENV_PROJECT = "GOOGLE_CLOUD_PROJECT"
