@@ -132,7 +132,8 @@ def messages_for(
     now: datetime,
     recipients: Sequence[str] | None = None,
 ) -> dict[str, EmailMessage]:
-    """One message per recipient (default: all the agency's); only To and the unsubscribe link differ."""
+    """One message per recipient (default: all the agency's); only To, the unsubscribe link and the
+    work-queue link (signed per recipient, 14 days) differ."""
     messages = {}
     for recipient in agency.recipients if recipients is None else recipients:
         unsubscribe = (
@@ -140,7 +141,14 @@ def messages_for(
             if mail.link_key
             else None
         )
-        rendered = render.render(digest, unsubscribe or mime.unsubscribe_mailto(mail.sender, agency.id))
+        queue = (
+            actions.queue_url(mail.status_base_url, mail.link_key, agency.id, recipient, now)
+            if mail.link_key
+            else None
+        )
+        rendered = render.render(
+            digest, unsubscribe or mime.unsubscribe_mailto(mail.sender, agency.id), queue
+        )
         messages[recipient] = mime.compose(
             rendered,
             sender=mail.sender,

@@ -87,12 +87,20 @@ def _week_range(digest: Digest) -> tuple[date, date]:
     return digest.week.first_day, digest.week.last_day
 
 
-def render(digest: Digest, unsubscribe: str | None = None) -> Rendered:
+def render(digest: Digest, unsubscribe: str | None = None, queue: str | None = None) -> Rendered:
     """Subject, inlined HTML and text of one digest for one recipient: only the footer's ``unsubscribe``
-    link (that recipient's one-click URL, or a mailto) differs between an agency's recipients."""
+    link (that recipient's one-click URL, or a mailto) and the ``queue`` link (that recipient's signed
+    work-queue URL, when links are signed) differ between an agency's recipients."""
     env = environment(digest.language)
     first, last = _week_range(digest)
-    context = {"d": digest, "first": first, "last": last, "lang": digest.language, "unsubscribe": unsubscribe}
+    context = {
+        "d": digest,
+        "first": first,
+        "last": last,
+        "lang": digest.language,
+        "unsubscribe": unsubscribe,
+        "queue": queue,
+    }
     # Only the template's own surrounding whitespace goes: a line break from the data must reach
     # ``mime.header_value`` and be refused there, not be quietly joined into the subject.
     subject = env.get_template("subject.txt").render(context).strip()

@@ -40,12 +40,18 @@ class Site:
     templates: Templates = field(default_factory=Templates)
     cache: TTLCache = field(default_factory=lambda: TTLCache(CACHE_TTL_S))
     optouts: Any = None  # aduan.adapters.firestore_optouts.FirestoreOptOuts; by default on the store's client
+    actions: Any = None  # aduan.adapters.firestore_actions.FirestoreActions; by default on the store's client
+    replies: Any = None  # aduan.adapters.reply_publisher.ReplyPublisher; None: no reply requests
 
     def __post_init__(self) -> None:
         if self.optouts is None:
             from aduan.adapters.firestore_optouts import FirestoreOptOuts
 
             self.optouts = FirestoreOptOuts(self.store.db)
+        if self.actions is None:
+            from aduan.adapters.firestore_actions import FirestoreActions
+
+            self.actions = FirestoreActions(self.store.db)
 
 
 def html(
@@ -82,7 +88,7 @@ Handler = Callable[[Site, Request, str, re.Match[str]], Response]
 
 
 def _routes() -> list[tuple[frozenset[str], re.Pattern[str], Handler]]:
-    from aduan.statuspage import action_page, api, pages, unsubscribe_page
+    from aduan.statuspage import action_page, api, pages, queue_page, unsubscribe_page
 
     get = frozenset({"GET", "HEAD"})
     return [
@@ -102,6 +108,7 @@ def _routes() -> list[tuple[frozenset[str], re.Pattern[str], Handler]]:
             re.compile(r"/instansi/(?P<agency>[a-z0-9-]{1,63})/berhenti"),
             unsubscribe_page.handle,
         ),
+        (get | {"POST"}, re.compile(r"/antrian/(?P<token>[A-Za-z0-9_.-]{1,400})"), queue_page.handle),
     ]
 
 
@@ -146,8 +153,15 @@ def site_from_env(config: Config, project: str, env: Mapping[str, str]) -> Site:
     from google.cloud import firestore
 
     from aduan.adapters.firestore_status import FirestoreStatus
+    from aduan.adapters.reply_publisher import ReplyPublisher
 
-    return Site(FirestoreStatus(firestore.Client(project=project)), config, key, base_url.rstrip("/"))
+    return Site(
+        FirestoreStatus(firestore.Client(project=project)),
+        config,
+        key,
+        base_url.rstrip("/"),
+        replies=ReplyPublisher(project),
+    )
 
 
 _APP: App | None = None

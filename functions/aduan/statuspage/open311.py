@@ -93,7 +93,9 @@ def request_record(doc: Mapping[str, Any], publisher: Publisher) -> dict[str, An
     """One report as a GeoReport v2 request; only public fields, text redacted again."""
     notes = [publisher.status_label(doc["status"])]
     last = max(doc.get("history") or [], key=lambda h: h["at"], default=None)
-    if last and last.get("by") not in (None, "aduan") and last.get("note"):
+    if doc.get("response"):  # the agency's public answer (docs/contracts.md)
+        notes.append(publisher.clean(doc["response"]))
+    elif last and last.get("by") not in (None, "aduan") and last.get("note"):
         notes.append(publisher.clean(last["note"]))
     place = doc.get("place") or {}
     return {

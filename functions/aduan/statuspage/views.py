@@ -122,6 +122,7 @@ class PublicReport:
     timeline: tuple[TimelineEntry, ...]
     post_url: str | None
     cluster_size: int
+    response: str = ""  # the agency's latest public answer (redacted), shown beside the status
 
 
 class Publisher:
@@ -185,6 +186,7 @@ class Publisher:
             ),
             post_url=post_url(doc),
             cluster_size=max(1, cluster_size),
+            response=self.clean(doc.get("response")),
         )
 
     def reports(self, docs: Iterable[Mapping[str, Any]], now: datetime) -> list[PublicReport]:
