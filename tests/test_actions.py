@@ -209,3 +209,63 @@ def test_a_write_based_on_a_stale_read_is_refused(flow) -> None:
     with pytest.raises(Stale):
         site.store.change(doc, update_time, {"updated_at": NOW, "status": r.RESOLVED})
     assert stored(db, 1)[0]["status"] == r.ROUTED
+
+
+# --------------------------------------------------------------------------- public responses
+
+
+HOSTILE = "Sudah kami perbaiki <script>alert(1)</script>, info: 081234567890 / @warga_smg"
+
+
+def test_response_is_redacted_escaped_and_shown_on_the_page_and_open311(flow) -> None:
+    client, _, db = flow
+    doc, _ = stored(db, 1)
+    response = client.post(
+        link(doc["id"]), data={"aksi": "status", "status": r.RESOLVED, "tanggapan": HOSTILE}
+    )
+    assert response.status_code == 200
+    after, _ = stored(db, 1)
+    assert "081234567890" not in after["response"] and "@warga_smg" not in after["response"]
+    assert after["responses"] == [{"at": NOW, "by": AGENCY, "status": r.RESOLVED, "text": after["response"]}]
+    page = client.get(f"/laporan/{doc['ticket']}").get_data(as_text=True)
+    assert 'class="card response"' in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert" not in page and "081234567890" not in page
+    record = client.get(f"/open311/v2/requests/{doc['ticket']}.json").get_json()[0]
+    assert record["status"] == "closed" and "Sudah kami perbaiki" in record["status_notes"]
+    assert "081234567890" not in record["status_notes"]
+
+
+def test_a_response_alone_keeps_the_status_and_counts_as_the_first_response(flow) -> None:
+    client, _, db = flow
+    doc, _ = stored(db, 1)
+    before = month_counts(db)
+    answer = {"aksi": "status", "status": "", "tanggapan": "Akan kami cek minggu ini"}
+    assert client.post(link(doc["id"]), data=answer).status_code == 200
+    after, _ = stored(db, 1)
+    assert after["status"] == r.ROUTED and after["response"] == "Akan kami cek minggu ini"
+    assert after["first_response_at"] == NOW and month_counts(db) == before  # same status: same count
+    empty = client.post(
+        link(doc["id"], issued=ISSUED + timedelta(hours=1)), data={"aksi": "status", "status": ""}
+    )
+    assert empty.status_code == 400 and "Tulis tanggapan" in empty.get_data(as_text=True)
+
+
+def test_a_response_over_500_characters_changes_nothing(flow) -> None:
+    client, _, db = flow
+    doc, before = stored(db, 1)
+    long_text = {"aksi": "status", "status": r.IN_PROGRESS, "tanggapan": "a" * 501}
+    response = client.post(link(doc["id"]), data=long_text)
+    assert response.status_code == 400 and "terlalu panjang" in response.get_data(as_text=True)
+    assert stored(db, 1)[1] == before
+    assert client.post(link(doc["id"]), data={**long_text, "tanggapan": "a" * 500}).status_code == 200
+
+
+def test_an_unreachable_replies_topic_never_undoes_the_change(flow, local: LocalCloud) -> None:
+    from aduan.adapters.reply_publisher import ReplyPublisher
+
+    client, site, db = flow
+    site.replies = ReplyPublisher(local.project, topic="no-such-topic")
+    doc, _ = stored(db, 1)
+    done = {"aksi": "status", "status": r.RESOLVED, "tanggapan": "Selesai"}
+    assert client.post(link(doc["id"]), data=done).status_code == 200
+    assert stored(db, 1)[0]["status"] == r.RESOLVED
