@@ -296,7 +296,11 @@ def test_a_cross_site_form_or_a_missing_form_token_changes_nothing(queue) -> Non
     assert bulk(client, url, ids, csrf, headers=evil, **fields).status_code == 403
     sneaky = {"Sec-Fetch-Site": "cross-site"}
     assert bulk(client, url, ids, csrf, headers=sneaky, **fields).status_code == 403
+    opaque = {"Origin": "null"}  # a sandboxed frame or a data: page
+    assert bulk(client, url, ids, csrf, headers=opaque, **fields).status_code == 403
     assert snapshot(db) == times
+    own_form = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}  # this page, sent without referrer
+    assert bulk(client, url, ids[:1], csrf, headers=own_form, **fields).status_code == 200
     same = {"Origin": BASE, "Sec-Fetch-Site": "same-origin"}
     assert bulk(client, url, ids, csrf, headers=same, **fields).status_code == 200
 

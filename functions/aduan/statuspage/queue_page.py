@@ -156,11 +156,18 @@ def _origin(url: str) -> str:
 
 
 def cross_site(request: Request, base_url: str) -> bool:
-    """True when the browser says the POST comes from another site (headers absent: not a browser)."""
-    origin = request.headers.get("Origin")
-    if origin is not None and origin.lower().rstrip("/") != _origin(base_url):
+    """True when the browser says the POST comes from another site (headers absent: not a browser).
+
+    The page sends no referrer, so a browser's own form POST carries ``Origin: null``; that is
+    accepted only with ``Sec-Fetch-Site: same-origin`` (a sandboxed cross-site frame says "cross-site").
+    """
+    origin = (request.headers.get("Origin") or "").lower().rstrip("/")
+    fetch_site = request.headers.get("Sec-Fetch-Site", "")
+    if fetch_site and fetch_site not in ("same-origin", "none"):
         return True
-    return request.headers.get("Sec-Fetch-Site", "") not in ("", "same-origin", "none")
+    if origin == "null":
+        return fetch_site != "same-origin"
+    return bool(origin) and origin != _origin(base_url)
 
 
 def _refuse(site: Site, language: str, reason: str) -> Response:
