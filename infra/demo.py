@@ -20,6 +20,7 @@ import requests
 from google.cloud import firestore, pubsub_v1
 
 from aduan import names, ticket
+from infra import demo_agency
 from infra.localcloud import DEMO_PORTS, HOST, ROOT, LocalCloud, port_open, wait_until
 from infra.wiring import drain, wire_pubsub
 
@@ -117,8 +118,12 @@ def main() -> int:
             f"saved as .eml and .html in {OUT / 'mail'}"
         )
 
-        url = f"http://{HOST}:{cloud.ports.status}/"
         wait_until(lambda: port_open(cloud.ports.status), "status page", 10)
+        demo_agency.run(
+            cloud.project, f"http://{HOST}:{cloud.ports.status}", env["ADUAN_LINK_SIGNING_KEY"], OUT / "mail"
+        )
+
+        url = f"http://{HOST}:{cloud.ports.status}/"
         print(f"\nstatus page: {url}   (Open311: {url}open311/v2/requests.json)")
         serve_s = float(os.environ.get("ADUAN_DEMO_SERVE_S", "0" if not sys.stdin.isatty() else "3600"))
         if serve_s > 0:

@@ -120,7 +120,9 @@ def test_queue_by_keyboard_at_phone_width(site, browser, local: LocalCloud) -> N
         page.goto(queue_link(base))
         assert page.locator("h1").inner_text().startswith("Antrian kerja")
         assert page.locator("input[name=laporan]").count() == 6
-        assert page.locator("img[src=x]").count() == 0 and 'alert("xss")' in page.locator(".queue").inner_text()
+        assert (
+            page.locator("img[src=x]").count() == 0 and 'alert("xss")' in page.locator(".queue").inner_text()
+        )
         assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
         page.screenshot(path=str(ARTIFACTS / "queue-mobile.png"), full_page=True)
         assert axe_violations(page) == []
