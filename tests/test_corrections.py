@@ -319,3 +319,11 @@ def test_reply_requests_follow_committed_answers(flow, local: LocalCloud) -> Non
             "event": body["event"],
             "schema": names.REPLY_SCHEMA,
         }
+
+
+def test_an_agency_action_ends_the_wait_for_review(flow) -> None:
+    client, _, db = flow
+    db.collection(names.REPORTS).document(rid(1)).update({"needs_review": True})
+    doc, _ = stored(db, 1)
+    assert client.post(link(doc["id"]), data={"aksi": "category", "kategori": "drainase"}).status_code == 200
+    assert stored(db, 1)[0]["needs_review"] is False

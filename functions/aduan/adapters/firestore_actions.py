@@ -12,6 +12,7 @@ so tests hold the queue page to its bound.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from aduan.statuspage.change import (
     has_correction_record,
 )
 
+COUNT_WORKERS = 8
 Cursor = tuple[datetime, str]  # (due_at, report id) of the last report a page showed
 
 
@@ -111,10 +113,17 @@ class FirestoreActions:
         return int(query.get()[0][0].value)
 
     def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
-        """Reports per cluster: one ``count()`` per distinct cluster (1 read per 1,000 index entries)."""
-        sizes = {}
-        for cluster_id in dict.fromkeys(c for c in cluster_ids if c):
+        """Reports per cluster: one ``count()`` per distinct cluster (1 read per 1,000 index entries),
+        run side by side so a page of 25 costs one round trip's latency, not 25."""
+        wanted = list(dict.fromkeys(c for c in cluster_ids if c))
+        if not wanted:
+            return {}
+
+        def count(cluster_id: str) -> int:
             query = self.reports.where(filter=firestore.FieldFilter("cluster_id", "==", cluster_id)).count()
-            self.reads += 1
-            sizes[cluster_id] = max(1, int(query.get()[0][0].value))
+            return max(1, int(query.get()[0][0].value))
+
+        with ThreadPoolExecutor(max_workers=min(COUNT_WORKERS, len(wanted))) as pool:
+            sizes = dict(zip(wanted, pool.map(count, wanted), strict=True))
+        self.reads += len(wanted)
         return sizes

@@ -197,6 +197,8 @@ def apply(
     updates["history"] = [*(doc.get("history") or []), {**entry, "token_id": grant.token_id}]
     if correction is not None:
         updates["corrected_at"] = now
+    if doc.get("needs_review"):
+        updates["needs_review"] = False  # an agency has looked at it: the review it waited for is done
     return Change(updates, correction, event, {**doc, **updates})
 
 
