@@ -196,3 +196,29 @@ def test_queue_filters_and_bulk_reroute_on_a_desktop(site, browser, local: Local
         assert page.dialogs == []
     finally:
         context.close()
+
+
+def test_single_report_page_by_keyboard_with_axe(site, browser, local: LocalCloud) -> None:
+    base, docs = site
+    doc = next(d for d in docs.values() if d["status"] == r.ROUTED)
+    context, page = new_page(browser, 360, 780)
+    try:
+        page.goto(actions.action_url(base, KEY, doc["id"], doc["agency_id"], datetime.now(UTC)))
+        assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        tab_to(page, "input[name=status][value='']")
+        page.keyboard.press("ArrowDown")
+        tab_to(page, "#catatan-status")
+        page.keyboard.type("Sedang kami tangani, hubungi 081234567890 untuk info")
+        page.keyboard.press("Tab")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.locator("h1").inner_text() == "Tersimpan"
+        assert axe_violations(page) == []
+        stored = firestore.Client(project=local.project).collection(names.REPORTS).document(doc["id"]).get()
+        assert stored.get("status") == r.IN_PROGRESS and "081234567890" not in stored.get("response")
+        page.goto(f"{base}/laporan/{doc['ticket']}")
+        assert "Sedang kami tangani" in page.locator(".response").inner_text()
+        assert axe_violations(page) == []
+    finally:
+        context.close()
