@@ -9,7 +9,7 @@ from google.cloud import firestore
 
 from aduan import actions, names, stats
 from aduan import report as r
-from aduan.statuspage.change import Stale
+from aduan.statuspage.change import Change, Stale
 from infra.localcloud import LocalCloud
 from tests.statuspage_seed import KEY, make_client, report_doc, seed, wib
 
@@ -205,9 +205,9 @@ def test_routing_hands_the_report_over_and_voids_the_old_links(flow) -> None:
 def test_a_write_based_on_a_stale_read_is_refused(flow) -> None:
     _, site, db = flow
     doc, update_time = stored(db, 1)
-    site.store.change(doc, update_time, {"updated_at": NOW})
+    site.actions.commit(doc, update_time, Change({"updated_at": NOW}))
     with pytest.raises(Stale):
-        site.store.change(doc, update_time, {"updated_at": NOW, "status": r.RESOLVED})
+        site.actions.commit(doc, update_time, Change({"updated_at": NOW, "status": r.RESOLVED}))
     assert stored(db, 1)[0]["status"] == r.ROUTED
 
 
