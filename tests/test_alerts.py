@@ -361,3 +361,13 @@ def test_a_daily_digest_speaks_of_yesterday_and_lists_reopened_and_escalated_rep
     assert "Dibuka kembali" in rendered.text and "Eskalasi" in rendered.html
     assert "<b>got</b>" not in rendered.html and "&lt;b&gt;got&lt;/b&gt;" in rendered.html
     assert "minggu" not in rendered.text.lower().replace("ringkasan mingguan", "")
+
+
+def test_the_key_cli_prints_the_key_a_receiver_verifies_with(monkeypatch, capsys) -> None:
+    from aduan.alerts.__main__ import main
+
+    monkeypatch.setenv(names.ENV_WEBHOOK_SIGNING_KEY, "s" * 40)
+    assert main(["key", "kota-magelang"]) == 0
+    assert capsys.readouterr().out.strip() == webhook.agency_key("s" * 40, "kota-magelang")
+    monkeypatch.setenv(names.ENV_WEBHOOK_SIGNING_KEY, " " * 40)
+    assert main(["key", "kota-magelang"]) == 2

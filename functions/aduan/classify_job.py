@@ -42,9 +42,15 @@ def warm(settings: Settings, config: Config, env: Mapping[str, str] | None = Non
     _alert_settings(_env_key(env), config)
 
 
-@lru_cache(maxsize=2)
+_ALERT_SETTINGS: dict[tuple[Any, ...], alerts.AlertSettings] = {}
+
+
 def _alert_settings(env_items: tuple[tuple[str, str], ...], config: Config) -> alerts.AlertSettings:
-    return alerts.AlertSettings.from_env(dict(env_items), config)
+    """Parsed once per instance (the config object is the instance's, and not hashable)."""
+    key = (env_items, id(config))
+    if key not in _ALERT_SETTINGS:
+        _ALERT_SETTINGS[key] = alerts.AlertSettings.from_env(dict(env_items), config)
+    return _ALERT_SETTINGS[key]
 
 
 @lru_cache(maxsize=2)
