@@ -75,7 +75,9 @@ def summarize(db: firestore.Client, dead: int) -> None:
     alerts = [s.to_dict() for s in db.collection(names.ALERTS).stream()]
     mails = sum(c.get("state") == "sent" for a in alerts for c in (a.get("channels") or {}).values())
     reasons = Counter(a["reason"] for a in alerts)
-    print(f"urgent alerts: {len(alerts)} ({', '.join(f'{k} {n}' for k, n in reasons.items()) or 'none'}), {mails} e-mails")
+    print(
+        f"urgent alerts: {len(alerts)} ({', '.join(f'{k} {n}' for k, n in reasons.items()) or 'none'}), {mails} e-mails"
+    )
     print("\nexample reports:")
     for r in sorted(real, key=lambda r: r["id"])[:5]:
         place = (
