@@ -40,15 +40,17 @@ def classify_mention(event):
     """Pub/Sub push (or Eventarc): classify one post, route it and file it once."""
     from aduan import classify_job
 
-    classify_job.handle(event.data, SETTINGS, CONFIG)
+    classify_job.handle(event.data, SETTINGS, CONFIG, env=os.environ)
 
 
 @functions_framework.http
 def send_digests(request):
-    """Cloud Scheduler, Monday 07:00 WIB: each agency's digest of the previous ISO week, sent once."""
+    """Cloud Scheduler, daily 07:00 WIB: weekly digests on Mondays, daily ones every day; each sent once."""
     from aduan.digest import job
 
-    return job.run(SETTINGS, CONFIG, os.environ, week=request.args.get("week")), 200
+    return job.run(
+        SETTINGS, CONFIG, os.environ, week=request.args.get("week"), day=request.args.get("day")
+    ), 200
 
 
 @functions_framework.http

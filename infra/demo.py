@@ -34,6 +34,7 @@ def function_env(cloud: LocalCloud) -> dict[str, str]:
         "ADUAN_MAIL_FROM": "aduan@localhost.localdomain",
         "ADUAN_SMTP_STARTTLS": "false",
         "ADUAN_FETCH_MODE": "search",
+        "ADUAN_ALERTS": "on",  # urgent alerts to the SMTP sink, within a minute of filing
     }
 
 
@@ -72,6 +73,12 @@ def summarize(db: firestore.Client, dead: int) -> None:
         label = head["public_text"][:70] if head else cid
         print(f"  {n} warga melaporkan hal yang sama: {label}")
     print(f"\nurgent: {sum(r['urgent'] for r in real)}, needs review: {sum(r['needs_review'] for r in real)}")
+    alerts = [s.to_dict() for s in db.collection(names.ALERTS).stream()]
+    mails = sum(c.get("state") == "sent" for a in alerts for c in (a.get("channels") or {}).values())
+    reasons = Counter(a["reason"] for a in alerts)
+    print(
+        f"urgent alerts: {len(alerts)} ({', '.join(f'{k} {n}' for k, n in reasons.items()) or 'none'}), {mails} e-mails"
+    )
     print("\nexample reports:")
     for r in sorted(real, key=lambda r: r["id"])[:5]:
         place = (

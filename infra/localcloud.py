@@ -117,6 +117,8 @@ class LocalCloud:
             "ADUAN_SMTP_HOST": HOST,
             "ADUAN_SMTP_PORT": str(self.ports.smtp),
             "ADUAN_STATUS_BASE_URL": f"http://{HOST}:{self.ports.status}",
+            # Urgent alerts need an SMTP server listening: tests and the demo that show them turn them on.
+            "ADUAN_ALERTS": "off",
         }
 
     def _spawn(self, name: str, argv: list[str], port: int, env: dict[str, str] | None = None) -> Service:

@@ -98,6 +98,23 @@ locals {
         { path = "received_at", order = "DESCENDING" },
       ]
     }
+    # digest: an agency's reports a citizen reopened in the period
+    reports_agency_reopened = {
+      collection = "reports"
+      fields = [
+        { path = "agency_id", order = "ASCENDING" },
+        { path = "reopened_at", order = "ASCENDING" },
+      ]
+    }
+    # escalation: an agency's open reports past their response deadline
+    reports_agency_open_due_response = {
+      collection = "reports"
+      fields = [
+        { path = "agency_id", order = "ASCENDING" },
+        { path = "open", order = "ASCENDING" },
+        { path = "due_response_at", order = "ASCENDING" },
+      ]
+    }
     # clustering: same category and place in the last 72 hours
     reports_cluster_received = {
       collection = "reports"

@@ -50,19 +50,27 @@ locals {
       secrets = ["X_BEARER_TOKEN"]
     }
     classify_mention = {
-      description   = "Classifies, routes, redacts and stores one post pushed by Pub/Sub."
+      description   = "Classifies, routes, redacts and stores one post pushed by Pub/Sub; alerts agencies of urgent ones."
       memory        = "512Mi"
       timeout_s     = local.classify_timeout_s
       max_instances = var.classify_max_instances # scales out with the backlog
       public        = false
-      env           = {}
-      secrets       = []
+      env = {
+        ADUAN_SMTP_HOST       = var.smtp_host
+        ADUAN_SMTP_PORT       = tostring(var.smtp_port)
+        ADUAN_SMTP_USER       = var.smtp_user
+        ADUAN_SMTP_STARTTLS   = tostring(var.smtp_starttls)
+        ADUAN_MAIL_FROM       = var.mail_from
+        ADUAN_STATUS_BASE_URL = local.status_base_url
+        ADUAN_ALERTS          = var.urgent_alerts ? "on" : "off"
+      }
+      secrets = ["ADUAN_SMTP_PASSWORD", "ADUAN_LINK_SIGNING_KEY", "ADUAN_WEBHOOK_SIGNING_KEY"]
     }
     send_digests = {
-      description   = "Sends each agency its weekly digest by e-mail (idempotent per agency and week)."
+      description   = "Sends each agency its weekly (or daily) digest by e-mail, idempotent per agency and period."
       memory        = "1Gi"
       timeout_s     = local.digest_timeout_s
-      max_instances = 1 # one weekly run; a retry must not race the first attempt
+      max_instances = 1 # one run at a time; a retry must not race the first attempt
       public        = false
       env = {
         ADUAN_SMTP_HOST       = var.smtp_host

@@ -29,13 +29,13 @@ resource "google_cloud_scheduler_job" "fetch" {
 
 resource "google_cloud_scheduler_job" "digests" {
   name             = "aduan-send-digests"
-  description      = "Weekly digests to ${length(local.agency_ids)} agencies, Monday 07:00 WIB."
+  description      = "Digests to ${length(local.agency_ids)} agencies, 07:00 WIB: weekly ones on Mondays, daily ones every day."
   region           = var.region
-  schedule         = "0 7 * * 1"
+  schedule         = "0 7 * * *"
   time_zone        = "Asia/Jakarta"
   attempt_deadline = "${local.digest_timeout_s + 60}s"
 
-  # Sending is idempotent per agency and week (digests/{agency}-{week}), so a failed
+  # Sending is idempotent per agency and period (digests/{agency}-{week or day}), so a failed
   # run can be retried safely.
   retry_config {
     retry_count          = 3

@@ -4,9 +4,10 @@
 locals {
   # Environment variable (aduan.names.SECRET_ENV_VARS) => Secret Manager secret id.
   secrets = {
-    X_BEARER_TOKEN         = "aduan-x-bearer-token"
-    ADUAN_SMTP_PASSWORD    = "aduan-smtp-password"
-    ADUAN_LINK_SIGNING_KEY = "aduan-link-signing-key"
+    X_BEARER_TOKEN            = "aduan-x-bearer-token"
+    ADUAN_SMTP_PASSWORD       = "aduan-smtp-password"
+    ADUAN_LINK_SIGNING_KEY    = "aduan-link-signing-key"
+    ADUAN_WEBHOOK_SIGNING_KEY = "aduan-webhook-signing-key" # agencies' alert-webhook keys derive from it
   }
 }
 

@@ -110,3 +110,9 @@ variable "secret_deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "urgent_alerts" {
+  description = "classify_mention e-mails (and, where configured, webhooks) agencies about urgent reports and large clusters within a minute."
+  type        = bool
+  default     = true
+}

@@ -358,7 +358,8 @@ def test_schedules() -> None:
     assert jobs["fetch"]["schedule"] == "*/${var.fetch_interval_minutes} * * * *"
     assert MODULE["variable"]["fetch_interval_minutes"]["default"] == 5
     digests = jobs["digests"]
-    assert (digests["schedule"], digests["time_zone"]) == ("0 7 * * 1", "Asia/Jakarta")
+    # Daily at 07:00 WIB: daily digests every morning, weekly ones on Mondays (aduan.digest.job.due_periods).
+    assert (digests["schedule"], digests["time_zone"]) == ("0 7 * * *", "Asia/Jakarta")
 
 
 # --- Firestore -------------------------------------------------------------------------

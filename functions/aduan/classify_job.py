@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from aduan import names
+from aduan.alerts import job as alerts
 from aduan.config import Config
 from aduan.filing import plan_filing, reading_cluster_key
 from aduan.logs import log
@@ -32,9 +35,33 @@ def _store(project: str):
     return FirestoreReports(firestore.Client(project=project))
 
 
-def warm(settings: Settings, config: Config) -> None:
-    """Load the classifier now (start-up): a bad vocabulary stops the instance, not every message."""
+def warm(settings: Settings, config: Config, env: Mapping[str, str] | None = None) -> None:
+    """Load the classifier and check the alert settings now (start-up): a bad vocabulary or mail
+    setting stops the instance, not every message."""
     _classifier(config_dir=settings.config_dir, handles=config.agencies.handles)
+    _alert_settings(_env_key(env), config)
+
+
+_ALERT_SETTINGS: dict[tuple[Any, ...], alerts.AlertSettings] = {}
+
+
+def _alert_settings(env_items: tuple[tuple[str, str], ...], config: Config) -> alerts.AlertSettings:
+    """Parsed once per instance (the config object is the instance's, and not hashable)."""
+    key = (env_items, id(config))
+    if key not in _ALERT_SETTINGS:
+        _ALERT_SETTINGS[key] = alerts.AlertSettings.from_env(dict(env_items), config)
+    return _ALERT_SETTINGS[key]
+
+
+@lru_cache(maxsize=2)
+def _alert_adapters(project: str, smtp: tuple[str, int, bool, str, str]):
+    from google.cloud import firestore
+
+    from aduan.adapters.firestore_alerts import FirestoreAlertLedger
+    from aduan.adapters.smtp import SmtpTransport
+    from aduan.adapters.webhook_http import HttpPoster
+
+    return FirestoreAlertLedger(firestore.Client(project=project)), SmtpTransport(*smtp), HttpPoster()
 
 
 def message_data(event_data: Any) -> tuple[bytes, dict[str, Any]]:
@@ -50,7 +77,11 @@ def message_data(event_data: Any) -> tuple[bytes, dict[str, Any]]:
 
 
 def handle(
-    event_data: Any, settings: Settings, config: Config, now: datetime | None = None
+    event_data: Any,
+    settings: Settings,
+    config: Config,
+    now: datetime | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """File one message. PoisonMessage and transient errors raise, so Pub/Sub retries and, after
     the subscription's max attempts, dead-letters; the reason is logged on every attempt."""
@@ -76,6 +107,19 @@ def handle(
         raise
     writes = store.file(plan)
     outcome = "filed" if writes else "duplicate"
+    # A redelivered duplicate still reaches the alert: its ledger knows whether it went out.
+    alert_settings = _alert_settings(_env_key(env), config)
+    attempt = event_data.get("deliveryAttempt") if isinstance(event_data, dict) else None
+    alerted = alerts.after_filing(
+        plan.report,
+        plan.joins_cluster,
+        config,
+        alert_settings,
+        store.cluster_size,
+        lambda: _alert_adapters(settings.project, alert_settings.smtp),
+        now,
+        final_attempt=isinstance(attempt, int) and attempt >= names.MAX_DELIVERY_ATTEMPTS,
+    )
     log(
         "INFO",
         f"{outcome} {plan.report_id}",
@@ -86,6 +130,18 @@ def handle(
         category=plan.report["category"],
         is_report=plan.report["is_report"],
         cluster_id=plan.cluster_id,
+        alert=alerted,
         **context,
     )
-    return {"outcome": outcome, "report_id": plan.report_id, "ticket": plan.report["ticket"]}
+    return {
+        "outcome": outcome,
+        "report_id": plan.report_id,
+        "ticket": plan.report["ticket"],
+        "alert": alerted,
+    }
+
+
+def _env_key(env: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    """The environment as a cache key (only what alerts read, so the key stays small)."""
+    wanted = ("ADUAN_ALERTS", "ADUAN_SMTP", "ADUAN_MAIL", "ADUAN_STATUS", "ADUAN_LINK", "ADUAN_WEBHOOK")
+    return tuple(sorted((k, v) for k, v in (env or {}).items() if k.startswith(wanted)))

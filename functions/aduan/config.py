@@ -20,6 +20,8 @@ EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 SLUG = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 LANGUAGES = ("id", "en")
 ALL_CATEGORIES = "*"
+DIGEST_FREQUENCIES = ("weekly", "daily")
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
 class ConfigError(ValueError):
@@ -72,6 +74,14 @@ class Agency:
     categories: tuple[str, ...]  # ("*",) for all
     accounts: tuple[Account, ...]
     recipients: tuple[str, ...]
+    digest_frequency: str = "weekly"
+    alert_emails: tuple[str, ...] = ()  # urgent alerts; empty: the digest recipients
+    webhook_url: str | None = None  # urgent alerts as signed JSON (aduan.alerts.webhook)
+    supervisor: str | None = None  # escalation desk; None: derived (aduan.escalation)
+
+    @property
+    def alert_recipients(self) -> tuple[str, ...]:
+        return self.alert_emails or self.recipients
 
     def handles(self, category: str) -> bool:
         return ALL_CATEGORIES in self.categories or category in self.categories
@@ -84,10 +94,19 @@ class Agency:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    """When an agency hears of a report at once instead of in its digest."""
+
+    cluster_size: int = 5  # a cluster reaching this many citizens alerts its agency
+    disaster_desk: str | None = None  # also alerted for every urgent ``bencana`` report
+
+
+@dataclass(frozen=True)
 class Agencies:
     agencies: tuple[Agency, ...]
     province_desk: str
     by_id: Mapping[str, Agency] = field(repr=False, default_factory=dict)
+    alerts: AlertSettings = AlertSettings()
 
     def get(self, agency_id: str) -> Agency | None:
         return self.by_id.get(agency_id)
@@ -217,9 +236,18 @@ def parse_agencies(
                 raise acc.fail("username", f"@{account.username} is already an account of agency '{owner}'")
             accounts.append(account)
         digest = _Fields(raw.get("digest", {}), source, f"agency '{agency_id}' digest")
-        recipients = digest.strings(
-            "recipients", lambda a: None if EMAIL.match(a) else f"{a!r} is not an e-mail address"
-        )
+        recipients = digest.strings("recipients", _email_problem)
+        frequency = digest.text("frequency", default="weekly")
+        if frequency not in DIGEST_FREQUENCIES:
+            raise digest.fail("frequency", f"must be one of {DIGEST_FREQUENCIES}, got {frequency!r}")
+        alerts = _Fields(raw.get("alerts", {}), source, f"agency '{agency_id}' alerts")
+        alert_emails = alerts.strings("emails", _email_problem) if "emails" in alerts.data else ()
+        webhook = alerts.text("webhook", default="") if "webhook" in alerts.data else None
+        if webhook is not None:
+            problem = webhook_url_problem(webhook)
+            if problem:
+                raise alerts.fail("webhook", problem)
+        supervisor = item.text("supervisor", AGENCY_ID) if "supervisor" in raw else None
         agencies.append(
             Agency(
                 id=agency_id,
@@ -229,6 +257,10 @@ def parse_agencies(
                 categories=item.strings("categories", category_problem),
                 accounts=tuple(accounts),
                 recipients=recipients,
+                digest_frequency=frequency,
+                alert_emails=alert_emails,
+                webhook_url=webhook,
+                supervisor=supervisor,
             )
         )
     if not agencies:
@@ -239,4 +271,40 @@ def parse_agencies(
         raise top.fail("province_desk", f"{desk!r} is not the id of an agency in this file")
     if not by_id[desk].handles(taxonomy.fallback) or ALL_CATEGORIES not in by_id[desk].categories:
         raise top.fail("province_desk", f"agency {desk!r} must handle all categories ('*')")
-    return Agencies(tuple(agencies), desk, by_id)
+    for agency in agencies:
+        if agency.supervisor is not None and (
+            agency.supervisor not in by_id or agency.supervisor == agency.id
+        ):
+            raise ConfigError(
+                source, f"agency '{agency.id}'", "supervisor", f"{agency.supervisor!r} is not another agency"
+            )
+    return Agencies(tuple(agencies), desk, by_id, _alert_settings(top.data.get("alerts", {}), source, by_id))
+
+
+def _alert_settings(data: Any, source: str, by_id: Mapping[str, Agency]) -> AlertSettings:
+    top = _Fields(data, source, "alerts")
+    size = top.data.get("cluster_size", AlertSettings.cluster_size)
+    if isinstance(size, bool) or not isinstance(size, int) or not 2 <= size <= 10_000:
+        raise top.fail("cluster_size", f"must be a whole number from 2 to 10000, got {size!r}")
+    desk = top.text("disaster_desk", AGENCY_ID) if "disaster_desk" in top.data else None
+    if desk is not None and desk not in by_id:
+        raise top.fail("disaster_desk", f"{desk!r} is not the id of an agency in this file")
+    return AlertSettings(cluster_size=size, disaster_desk=desk)
+
+
+def _email_problem(address: str) -> str | None:
+    return None if EMAIL.fullmatch(address) else f"{address!r} is not an e-mail address"
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """An alert webhook must be https (plain http only to this machine, for the local cloud)."""
+    from urllib.parse import urlsplit
+
+    if any(ord(c) < 33 or ord(c) == 127 for c in url):
+        return f"{url!r} contains spaces or control characters"
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
+        return None
+    return f"{url!r} must be an https:// URL (http:// only on loopback)"

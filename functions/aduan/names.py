@@ -60,11 +60,13 @@ ENV_SMTP_STARTTLS = "ADUAN_SMTP_STARTTLS"
 ENV_MAIL_FROM = "ADUAN_MAIL_FROM"
 ENV_LINK_SIGNING_KEY = "ADUAN_LINK_SIGNING_KEY"  # secret
 ENV_STATUS_BASE_URL = "ADUAN_STATUS_BASE_URL"
+ENV_ALERTS = "ADUAN_ALERTS"  # "on" (default) or "off": urgent alerts from classify_mention
+ENV_WEBHOOK_SIGNING_KEY = "ADUAN_WEBHOOK_SIGNING_KEY"  # secret; agencies' webhook keys derive from it
 
 # Which secret reaches which function (Terraform wires exactly these).
 FUNCTION_SECRETS: dict[str, tuple[str, ...]] = {
     FETCH_MENTIONS: (ENV_X_BEARER_TOKEN,),
-    CLASSIFY_MENTION: (),
+    CLASSIFY_MENTION: (ENV_SMTP_PASSWORD, ENV_LINK_SIGNING_KEY, ENV_WEBHOOK_SIGNING_KEY),
     SEND_DIGESTS: (ENV_SMTP_PASSWORD, ENV_LINK_SIGNING_KEY),
     STATUS_PAGE: (ENV_LINK_SIGNING_KEY,),
 }
@@ -103,6 +105,9 @@ FIRESTORE_INDEXES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("received_at", "DESCENDING"),
         ),
     ),
+    # digest: reports a citizen reopened in the period; escalation: overdue reports of an agency
+    (REPORTS, (("agency_id", "ASCENDING"), ("reopened_at", "ASCENDING"))),
+    (REPORTS, (("agency_id", "ASCENDING"), ("open", "ASCENDING"), ("due_response_at", "ASCENDING"))),
     # clustering: same category and place in the last 72 hours
     (REPORTS, (("cluster_key", "ASCENDING"), ("received_at", "DESCENDING"))),
 )

@@ -21,9 +21,9 @@ def prepare(target: str, settings: Settings, config: Config, env: Mapping[str, s
     elif target == names.CLASSIFY_MENTION:
         from aduan import classify_job
 
-        classify_job.warm(settings, config)
+        classify_job.warm(settings, config, env)
     elif target == names.SEND_DIGESTS:
-        from aduan.digest.job import MailSettings
+        from aduan.mail import MailSettings
 
         MailSettings.from_env(env)
     elif target == names.STATUS_PAGE:

@@ -65,6 +65,22 @@ class FirestoreDigestSource:
         """Reports closed in [start, end), whenever received: index (agency_id, resolved_at)."""
         return self._stream(self._between(agency_id, "resolved_at", start, end))
 
+    def reopened(self, agency_id: str, start: datetime, end: datetime) -> list[Doc]:
+        """Reports a citizen reopened in [start, end): index (agency_id, reopened_at)."""
+        return self._stream(self._between(agency_id, "reopened_at", start, end))
+
+    def overdue(self, agency_id: str, now: datetime, limit: int) -> list[Doc]:
+        """Open reports past their response deadline, oldest deadline first (the caller keeps those past
+        the deadline that applies to them): index (agency_id, open, due_response_at)."""
+        query = (
+            self._agency(agency_id)
+            .where(filter=FieldFilter("open", "==", True))
+            .where(filter=FieldFilter("due_response_at", "<", now))
+            .order_by("due_response_at")
+            .limit(limit)
+        )
+        return self._stream(query)
+
     def public_counts(
         self, agency_id: str, start: datetime, end: datetime, categories: Iterable[str]
     ) -> dict[str, int]:

@@ -40,6 +40,13 @@ class FirestoreReports:
         )
         return [snap.to_dict() for snap in query.stream()]
 
+    def cluster_size(self, cluster_id: str) -> int:
+        """How many reports share the cluster: one ``count()`` (1 read per 1,000 index entries)."""
+        query = self.db.collection(names.REPORTS).where(
+            filter=firestore.FieldFilter("cluster_id", "==", cluster_id)
+        )
+        return int(query.count().get()[0][0].value)
+
     def file(self, plan: FilingPlan) -> int:
         """Write the plan in one commit; the number of documents written, 0 when the report existed."""
         batch = self.db.batch()

@@ -1,4 +1,5 @@
-"""Preview a digest without sending it: ``python -m aduan.digest --agency ID [--week 2026-W48] --out DIR``.
+"""Preview a digest without sending it: ``python -m aduan.digest --agency ID [--week 2026-W48 | --day
+2026-11-30] --out DIR`` (default: the period the agency's next digest covers).
 
 Reads the reports from Firestore (``GOOGLE_CLOUD_PROJECT``, and ``FIRESTORE_EMULATOR_HOST``
 locally) and writes ``<agency>-<week>.eml``, ``.html`` and ``.txt`` for an administrator to open.
@@ -17,7 +18,7 @@ from aduan import names
 from aduan.adapters.config_files import load_config
 from aduan.config import ConfigError
 from aduan.digest import job
-from aduan.digest.week import IsoWeek
+from aduan.digest.week import Day, IsoWeek
 
 REPO_CONFIG = Path(__file__).resolve().parents[3] / "config"
 
@@ -26,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aduan.digest", description=__doc__.splitlines()[0])
     parser.add_argument("--agency", help="agency id from config/agencies.yaml")
     parser.add_argument("--week", help="ISO week, e.g. 2026-W48 (default: last week in WIB)")
+    parser.add_argument(
+        "--day", help="a day, e.g. 2026-11-30, for a daily digest (default: yesterday in WIB)"
+    )
     parser.add_argument("--out", type=Path, help="folder for the .eml, .html and .txt")
     parser.add_argument(
         "--config", type=Path, default=Path(os.environ.get(names.ENV_CONFIG_DIR) or REPO_CONFIG)
@@ -55,13 +59,15 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
         mail = job.MailSettings.from_env({names.ENV_SMTP_HOST: "127.0.0.1", **os.environ})
         now = datetime.now(UTC)
-        week = IsoWeek.parse(args.week) if args.week else IsoWeek.previous_to(now)
+        agency = config.agencies.get(args.agency or "")
+        if agency is None:
+            raise ValueError(f"no agency {args.agency!r} in {args.config / 'agencies.yaml'}")
+        if args.day or (agency.digest_frequency == "daily" and not args.week):
+            week: IsoWeek | Day = Day.parse(args.day) if args.day else Day.previous_to(now)
+        else:
+            week = IsoWeek.parse(args.week) if args.week else IsoWeek.previous_to(now)
     except (ConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    agency = config.agencies.get(args.agency)
-    if agency is None:
-        print(f"error: no agency {args.agency!r} in {args.config / 'agencies.yaml'}", file=sys.stderr)
         return 2
     source = FirestoreDigestSource(db)
     digest = job.gather(agency, config, week, now, source, job.links_for(mail, agency, now))

@@ -1,4 +1,6 @@
-"""``send_digests``: every agency's digest of the previous ISO week, sent once per recipient.
+"""``send_digests``: every agency's digest of the previous ISO week (or, for agencies that chose
+daily digests, of yesterday), sent once per recipient. The scheduler calls it every morning: weekly
+digests go out on Mondays, daily ones every day.
 
 Recipients who unsubscribed (``digest_optouts``, written by the status page's one-click
 link) are left out and listed as ``unsubscribed``; an agency all of whose recipients
@@ -13,78 +15,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any, Protocol
 
-from aduan import actions, names
-from aduan.config import Agency, Config, ConfigError
+from aduan import actions, escalation
+from aduan.config import Agency, Config
 from aduan.digest import delivery, mime, model, render
-from aduan.digest.week import IsoWeek
+from aduan.digest.week import Day, IsoWeek, Period
 from aduan.logs import log
+from aduan.mail import MailSettings, fail
 from aduan.settings import Settings
-
-SOURCE = "environment"
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
-
-
-def _fail(var: str, problem: str) -> ConfigError:
-    return ConfigError(SOURCE, var, "value", problem)
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    smtp_host: str
-    smtp_port: int
-    smtp_starttls: bool
-    smtp_user: str
-    smtp_password: str
-    sender: str
-    status_base_url: str
-    link_key: str
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> MailSettings:
-        host = env.get(names.ENV_SMTP_HOST, "")
-        if not host:
-            raise _fail(names.ENV_SMTP_HOST, "is required (the SMTP server that sends the digests)")
-        loopback = host in LOOPBACK
-        starttls_raw = env.get(names.ENV_SMTP_STARTTLS, "0" if loopback else "1").strip().lower()
-        if starttls_raw not in _TRUE + _FALSE:
-            raise _fail(names.ENV_SMTP_STARTTLS, f"must be true or false, got {starttls_raw!r}")
-        starttls = starttls_raw in _TRUE
-        if not starttls and not loopback:
-            raise _fail(names.ENV_SMTP_STARTTLS, f"must be true for a non-loopback server ({host})")
-        port_raw = env.get(names.ENV_SMTP_PORT, "") or ("587" if starttls else "25")
-        if not port_raw.isdigit() or not 0 < int(port_raw) < 65536:
-            raise _fail(names.ENV_SMTP_PORT, f"must be a TCP port number, got {port_raw!r}")
-        user, password = env.get(names.ENV_SMTP_USER, ""), env.get(names.ENV_SMTP_PASSWORD, "")
-        if user and not password:
-            raise _fail(names.ENV_SMTP_PASSWORD, f"is required when {names.ENV_SMTP_USER} is set")
-        sender = env.get(names.ENV_MAIL_FROM, "") or (
-            "Aduan <aduan@localhost.localdomain>" if loopback else ""
-        )
-        if not sender:
-            raise _fail(names.ENV_MAIL_FROM, "is required, e.g. 'Aduan Jateng <aduan@jatengprov.go.id>'")
-        try:
-            mime.address(names.ENV_MAIL_FROM, sender)
-        except mime.HeaderInjection as exc:
-            raise _fail(names.ENV_MAIL_FROM, str(exc)) from None
-        base_url = env.get(names.ENV_STATUS_BASE_URL, "").rstrip("/")
-        if not base_url.startswith(("http://", "https://")):
-            raise _fail(names.ENV_STATUS_BASE_URL, f"must be the status site's http(s) URL, got {base_url!r}")
-        return cls(
-            host,
-            int(port_raw),
-            starttls,
-            user,
-            password,
-            sender,
-            base_url,
-            env.get(names.ENV_LINK_SIGNING_KEY, ""),
-        )
 
 
 class Source(Protocol):
@@ -102,12 +43,27 @@ class Source(Protocol):
         self, agency_id: str, start: datetime, end: datetime, categories: Iterable[str]
     ) -> dict[str, int]: ...
 
+    def reopened(self, agency_id: str, start: datetime, end: datetime) -> list[dict]: ...
+
+    def overdue(self, agency_id: str, now: datetime, limit: int) -> list[dict]: ...
+
+
+ESCALATION_READ_LIMIT = 200  # per supervised agency: the digest lists 15, the status site the rest
+
+
+def escalated(agency: Agency, config: Config, now: datetime, source: Source) -> list[dict]:
+    """Overdue reports of the agencies this desk supervises that have climbed as far as it."""
+    supervised = escalation.supervised(config.agencies, agency.id)
+    docs = [d for other in supervised for d in source.overdue(other, now, ESCALATION_READ_LIMIT)]
+    return escalation.escalated_to(agency.id, config.agencies, docs, now)
+
 
 def gather(
-    agency: Agency, config: Config, week: IsoWeek, now: datetime, source: Source, links: model.Links
+    agency: Agency, config: Config, week: Period, now: datetime, source: Source, links: model.Links
 ) -> model.Digest:
-    """Read what the digest needs and build it: the week's reports, the previous week's counts,
-    the older open backlog and the week's resolutions — each document read once."""
+    """Read what the digest needs and build it: the period's reports, the previous period's counts,
+    the older open backlog, the period's resolutions and reopenings, and what was escalated to this
+    desk — each document read once."""
     previous = week.shifted(-1)
     return model.build(
         agency,
@@ -121,6 +77,9 @@ def gather(
         ),
         open_docs=source.open_before(agency.id, week.start),
         resolved_docs=source.resolved(agency.id, week.start, week.end),
+        reopened_docs=source.reopened(agency.id, week.start, week.end),
+        escalated_docs=escalated(agency, config, now, source),
+        agency_names={a.id: a.name for a in config.agencies.agencies},
     )
 
 
@@ -128,7 +87,7 @@ def messages_for(
     agency: Agency,
     digest: model.Digest,
     mail: MailSettings,
-    week: IsoWeek,
+    week: Period,
     now: datetime,
     recipients: Sequence[str] | None = None,
 ) -> dict[str, EmailMessage]:
@@ -176,6 +135,27 @@ def links_for(mail: MailSettings, agency: Agency, now: datetime) -> model.Links:
     )
 
 
+def due_periods(config: Config, now: datetime, week: str | None, day: str | None) -> dict[str, Period]:
+    """Which agency gets which period's digest on this run. An explicit ``week`` (``2026-W48``) sends the
+    weekly agencies that week, an explicit ``day`` (``2026-11-30``) the daily agencies that day; with
+    neither, daily agencies get yesterday's and weekly agencies last week's — on Mondays (WIB) only."""
+    try:
+        target_week = IsoWeek.parse(week) if week else None
+        target_day = Day.parse(day) if day else None
+    except ValueError as exc:
+        raise fail("day" if day and not week else "week", str(exc)) from None
+    explicit = target_week is not None or target_day is not None
+    if not explicit:
+        target_day = Day.previous_to(now)
+        target_week = IsoWeek.previous_to(now) if Day.containing(now).day.weekday() == 0 else None
+    due: dict[str, Period] = {}
+    for agency in config.agencies.agencies:
+        period = target_day if agency.digest_frequency == "daily" else target_week
+        if period is not None:
+            due[agency.id] = period
+    return due
+
+
 def run(
     settings: Settings,
     config: Config,
@@ -184,8 +164,9 @@ def run(
     now: datetime | None = None,
     transport: delivery.Transport | None = None,
     db: Any = None,
+    day: str | None = None,
 ) -> dict:
-    """Send every agency's digest for ``week`` (default: the previous ISO week in WIB); the run report."""
+    """Send every agency's digest that is due (``due_periods``); the run report."""
     from google.cloud import firestore
 
     from aduan.adapters.firestore_digest import FirestoreDigestSource, FirestoreLedger
@@ -194,17 +175,17 @@ def run(
 
     mail = MailSettings.from_env(env)
     now = now or datetime.now(UTC)
-    try:
-        target = IsoWeek.parse(week) if week else IsoWeek.previous_to(now)
-    except ValueError as exc:
-        raise _fail("week", str(exc)) from None
+    periods = due_periods(config, now, week, day)
     db = db or firestore.Client(project=settings.project)
     transport = transport or SmtpTransport(
         mail.smtp_host, mail.smtp_port, mail.smtp_starttls, mail.smtp_user, mail.smtp_password
     )
     ledger, run_id = FirestoreLedger(db), uuid.uuid4().hex
+    weeks = sorted({str(p) for p in periods.values() if p.kind == "weekly"})
+    days = sorted({str(p) for p in periods.values() if p.kind == "daily"})
     report: dict[str, Any] = {
-        "week": str(target),
+        "week": weeks[0] if weeks else None,
+        "day": days[0] if days else None,
         "run_id": run_id,
         "sent": 0,
         "unsubscribed": 0,
@@ -212,6 +193,9 @@ def run(
         "agencies": {},
     }
     for agency in config.agencies.agencies:
+        target = periods.get(agency.id)
+        if target is None:
+            continue
         source, optouts = FirestoreDigestSource(db), FirestoreOptOuts(db)
         entry: dict[str, Any] = {"sent": [], "skipped": [], "failed": {}, "unsubscribed": [], "error": None}
         try:
@@ -239,5 +223,13 @@ def run(
         report["sent"] += len(entry["sent"])
         report["unsubscribed"] += len(entry["unsubscribed"])
         report["failed"] += len(entry["failed"]) + (entry["error"] is not None)
-    log("INFO", "digests run", week=str(target), sent=report["sent"], failed=report["failed"], run_id=run_id)
+    log(
+        "INFO",
+        "digests run",
+        week=report["week"],
+        day=report["day"],
+        sent=report["sent"],
+        failed=report["failed"],
+        run_id=run_id,
+    )
     return report

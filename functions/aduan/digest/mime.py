@@ -12,12 +12,15 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aduan.digest.delivery import recipient_key
-from aduan.digest.render import Rendered
 from aduan.unsubscribe import unsubscribe_token as unsubscribe_token
 from aduan.unsubscribe import unsubscribe_url as unsubscribe_url
+
+if TYPE_CHECKING:
+    from aduan.digest.render import Rendered
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 

@@ -18,13 +18,15 @@ from urllib.parse import quote
 
 from aduan import report, ticket
 from aduan.config import Agency, Taxonomy
-from aduan.digest.week import IsoWeek
+from aduan.digest.week import Period
 from aduan.workdays import WIB
 
 Doc = Mapping[str, Any]
 
 URGENT_CAP = 10
 OVERDUE_CAP = 15
+ESCALATED_CAP = 15
+REOPENED_CAP = 10
 REVIEW_CAP = 10
 CLUSTER_CAP = 5
 PLACE_CAP = 5
@@ -63,6 +65,7 @@ class ReportLine:
     overdue_days: int | None
     url: str
     action_url: str | None
+    agency: str = ""  # the agency that holds it, in a desk's escalation list
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ class Digest:
     agency_id: str
     agency_name: str
     language: str
-    week: IsoWeek
+    week: Period  # an IsoWeek, or a Day for agencies with daily digests
     generated_at: datetime
     agency_url: str
     new_total: int
@@ -119,10 +122,23 @@ class Digest:
     resolved_total: int
     median_resolve_hours: float | None
     needs_review: Listing
+    reopened: Listing = Listing((), 0, "")  # closed reports a citizen said are not fixed
+    escalated: Listing = Listing((), 0, "")  # other agencies' overdue reports that reached this desk
+
+    @property
+    def daily(self) -> bool:
+        return self.week.kind == "daily"
 
     @property
     def is_empty(self) -> bool:
-        return not (self.new_total or self.open_total or self.resolved_total or self.needs_review.total)
+        return not (
+            self.new_total
+            or self.open_total
+            or self.resolved_total
+            or self.needs_review.total
+            or self.reopened.total
+            or self.escalated.total
+        )
 
 
 def one_line(text: str, limit: int = TEXT_CHARS) -> str:
@@ -174,7 +190,7 @@ class _Builder:
     def status(self, status: str) -> str:
         return report.STATUS_LABELS.get(status, {}).get(self.lang, status)
 
-    def line(self, doc: Doc) -> ReportLine:
+    def line(self, doc: Doc, agency_names: Mapping[str, str] | None = None) -> ReportLine:
         deadline = _deadline(doc)
         overdue = report.is_overdue(doc, self.now)
         return ReportLine(
@@ -187,26 +203,36 @@ class _Builder:
             age_days=(self.now - doc["received_at"]).days,
             overdue_days=(self.now - deadline).days if overdue and deadline else None,
             url=self.links.report(doc),
-            action_url=self.links.action(doc),
+            # Another agency's report gets no action link: the link is that agency's credential.
+            action_url=self.links.action(doc)
+            if doc.get("agency_id", self.agency.id) == self.agency.id
+            else None,
+            agency=(agency_names or {}).get(str(doc.get("agency_id")), ""),
         )
 
-    def listing(self, docs: list[Doc], cap: int, more_url: str) -> Listing:
-        return Listing(tuple(self.line(d) for d in docs[:cap]), len(docs), more_url)
+    def listing(
+        self, docs: list[Doc], cap: int, more_url: str, agency_names: Mapping[str, str] | None = None
+    ) -> Listing:
+        return Listing(tuple(self.line(d, agency_names) for d in docs[:cap]), len(docs), more_url)
 
 
 def build(
     agency: Agency,
     taxonomy: Taxonomy,
-    week: IsoWeek,
+    week: Period,
     now: datetime,
     links: Links,
     week_docs: Iterable[Doc],
     previous_by_category: Mapping[str, int],
     open_docs: Iterable[Doc],
     resolved_docs: Iterable[Doc],
+    reopened_docs: Iterable[Doc] = (),
+    escalated_docs: Iterable[Doc] = (),
+    agency_names: Mapping[str, str] | None = None,
 ) -> Digest:
-    """The digest of ``week`` from the week's reports, the previous week's counts, the open backlog
-    (reports received earlier and still open) and the reports resolved during the week (any order)."""
+    """The digest of ``week`` (or a day) from the period's reports, the previous period's counts, the
+    open backlog (reports received earlier and still open), the reports resolved during the period,
+    those a citizen reopened in it and the overdue reports of supervised agencies (any order)."""
     b = _Builder(agency, taxonomy, links, now)
     received = [d for d in week_docs if week.contains(d["received_at"])]
     public = [d for d in received if report.is_public(d.get("status", ""), bool(d.get("is_report")))]
@@ -262,6 +288,15 @@ def build(
         resolved_total=len(resolved),
         median_resolve_hours=statistics.median(hours) if hours else None,
         needs_review=b.listing(review, REVIEW_CAP, agency_url),
+        reopened=b.listing(
+            sorted(
+                (d for d in reopened_docs if d.get("reopened_at") and week.contains(d["reopened_at"])),
+                key=lambda d: d["reopened_at"],
+            ),
+            REOPENED_CAP,
+            agency_url,
+        ),
+        escalated=b.listing(list(escalated_docs), ESCALATED_CAP, agency_url, agency_names),
     )
 
 
