@@ -358,7 +358,7 @@ class Poller:
             sweep.oldest = page.oldest_id if sweep.oldest is None else min(sweep.oldest, page.oldest_id)
         sweep.token = page.next_token
         sweep.done = page.next_token is None
-        if page.rate_remaining == 0 and not sweep.done:  # the next request would be a 429
+        if page.rate_remaining == 0:  # the app's window is spent: the next request would be a 429
             self._rate_limited(sweep.query.kind, page.rate_reset)
 
     def _fresh_messages(
