@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+import requests
 
 from aduan.ingest import Checkpoint
 from infra.wiring import tap, wire_pubsub
@@ -216,3 +217,30 @@ def test_after_a_429_every_account_on_that_endpoint_waits_for_the_reset(world, s
     published.update(world.published_ids())
     assert {a["outcome"] for a in third["accounts"]} == {"ok"}
     nothing_lost(world, published)
+
+
+def test_fetch_mentions_answers_its_run_report_through_a_malformed_page(local):
+    """Item 4 at the entry point: the deployed function, in its own functions-framework process,
+    answers 200 with the run report (it answered HTTP 500 with none), and saves the checkpoints of
+    the accounts X answered properly."""
+    wire_pubsub(local, push=False)
+    _, base = start_sim()
+    try:
+        generate(base, 30, ["pemkotmagelang", "pemkotsmg"])
+        control(
+            base,
+            "faults",
+            [{"kind": "malformed", "at_request": 1, "endpoint": "mentions", "account": MAGELANG}],
+        )
+        local.start_function(
+            "fetch_mentions", local.ports.fetch, {"X_API_BASE_URL": base, "ADUAN_FETCH_MODE": "mentions"}
+        )
+        resp = requests.post(f"http://127.0.0.1:{local.ports.fetch}/", timeout=120)
+        assert resp.status_code == 200
+        report = resp.json()
+        assert by_account(report, "pemkotmagelang")["outcome"] == "unexpected_answer"
+        assert by_account(report, "pemkotsmg")["outcome"] == "ok"
+        stored = World(local, base).checkpoints.load([SEMARANG, MAGELANG])
+        assert stored[SEMARANG].since_id is not None and stored[MAGELANG].since_id is None
+    finally:
+        stop_sim(base)
