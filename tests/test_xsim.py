@@ -43,7 +43,7 @@ def server():
 
 @pytest.fixture
 def sim(server: Simulator) -> Simulator:
-    server.reset(seed=1)
+    server.reset(seed=1, accounts=list(DEFAULT_ACCOUNTS))
     return server
 
 
@@ -267,3 +267,78 @@ def test_accounts_come_from_the_agency_config() -> None:
     accounts = accounts_from_agencies(agencies)
     assert len(accounts) == sum(len(a.get("accounts") or []) for a in agencies)
     assert all(a.user_id.isdigit() and a.regions for a in accounts)
+
+
+class StepClock:
+    """Epoch seconds that move only when told: minutes of index lag, or a UTC midnight, in no time."""
+
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def stepped():
+    clock = StepClock(time.time())
+    sim = Simulator(seed=1, clock=clock)
+    sim.start(port=0)
+    yield sim, clock
+    sim.stop()
+
+
+def test_a_late_indexed_post_is_invisible_until_its_index_time(stepped) -> None:
+    sim, clock = stepped
+    late = sim.post(["pemkotsmg"], "got selokan mampet", index_lag_s=300)
+    clock.t += 10
+    newer = sim.post(["pemkotsmg"], "lampu jalan mati")
+    c = client(sim)
+    query = "(@pemkotsmg) -is:retweet"
+    assert ids_of(poll(c)) == [int(newer["id"])]
+    assert [int(t.id) for t in client(sim).search_recent_tweets(query).data] == [int(newer["id"])]
+    clock.t += 290  # 300 s after its creation: X shows it, below the newer post
+    assert ids_of(poll(c)) == [int(newer["id"]), int(late["id"])]
+    assert [int(t.id) for t in client(sim).search_recent_tweets(query).data] == [
+        int(newer["id"]),
+        int(late["id"]),
+    ]
+    assert ids_of(poll(c, since_id=newer["id"])) == []  # since_id polling alone never sees it
+
+
+def test_unknown_account_is_a_200_with_a_resource_not_found_error(sim: Simulator) -> None:
+    resp = client(sim, return_type=requests.Response).get_users_mentions("1999999999999999999")
+    assert resp.status_code == 200
+    body = resp.json()
+    assert set(body) == {"errors"}  # no data, no meta
+    (err,) = body["errors"]
+    assert err["type"] == "https://api.twitter.com/2/problems/resource-not-found"
+    assert (err["parameter"], err["resource_id"], err["value"]) == ("id",) + ("1999999999999999999",) * 2
+    assert err["resource_type"] == "user" and err["title"] and err["detail"]
+
+
+def test_malformed_and_garbage_pages(sim: Simulator) -> None:
+    sim.generate(5, accounts=["pemkotsmg"], minutes=5)
+    raw = client(sim, return_type=requests.Response)
+    sim.faults.add({"kind": "malformed", "at_request": 1, "endpoint": "mentions"})
+    bad = raw.get_users_mentions(SMG).json()
+    assert bad["meta"]["newest_id"] == "1.862e18" and len(bad["data"]) == 5
+    sim.faults.add({"kind": "garbage", "at_request": 1, "endpoint": "mentions"})
+    page = raw.get_users_mentions(SMG)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    with pytest.raises(ValueError):
+        page.json()
+    assert [k for k, _, _ in sim.stats()["faults_fired"]] == ["malformed", "garbage"]
+
+
+def test_posts_are_billed_once_per_utc_day(stepped) -> None:
+    sim, clock = stepped
+    sim.generate(30, accounts=["pemkotsmg"], minutes=5)
+    c = client(sim)
+    for _ in range(3):
+        poll(c)
+    served = sim.stats()
+    assert (served["posts_served"], served["posts_billed"]) == (90, 30)
+    clock.t = (clock.t // 86400 + 1) * 86400 + 1  # just past the next UTC midnight
+    poll(c)
+    assert sim.stats()["posts_billed"] == 60

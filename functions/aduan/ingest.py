@@ -58,6 +58,14 @@ class Rejected(Exception):
     """400: X refused the request itself (a query or parameter); retrying the same will not help."""
 
 
+class UnknownAccount(Exception):
+    """A 200 whose ``errors`` say X has no such account (resource-not-found for the polled user id)."""
+
+
+class Unexpected(Exception):
+    """An answer this client cannot read (malformed JSON, a bad id, an unknown status): the sweep stops."""
+
+
 @dataclass(frozen=True)
 class Page:
     posts: Sequence[Mapping[str, Any]]
@@ -65,26 +73,22 @@ class Page:
     newest_id: int | None
     oldest_id: int | None
     next_token: str | None
+    # x-rate-limit-remaining / -reset of the app's window for this endpoint, when X sent them.
+    rate_remaining: int | None = None
+    rate_reset: datetime | None = None
 
 
 @dataclass(frozen=True)
 class Query:
     """What one sweep reads: an account's mentions timeline, or a search over several accounts."""
 
-    kind: str  # "mentions" or "search"
+    kind: str  # "mentions" or "search": also the name of the app-wide rate-limit window
     target: str  # user id for mentions, the query string for search
     accounts: tuple[str, ...]  # checkpoint keys (X user ids) this sweep advances
 
 
 class XSource(Protocol):
-    def page(
-        self,
-        query: Query,
-        since_id: int | None,
-        until_id: int | None,
-        start_time: datetime | None,
-        token: str | None,
-    ) -> Page: ...
+    def page(self, query: Query, since_id: int | None, until_id: int | None, token: str | None) -> Page: ...
 
 
 class Publisher(Protocol):
@@ -96,12 +100,15 @@ class Publisher(Protocol):
 
 @dataclass(frozen=True)
 class Checkpoint:
+    """What is read for one account. Everything up to ``since_id`` is read (a first poll has none);
+    an interrupted sweep leaves ``(since_id, backfill_until_id)`` unread, and ``backfill_newest_id``
+    becomes ``since_id`` once it is. ``seen_ids``: posts already read in the look-back, so a re-read
+    does not publish them again."""
+
     since_id: int | None = None
-    # An unread range left by an interrupted sweep: ids in (since_id, until_id) are still to read,
-    # and newest_id becomes since_id once they are.
     backfill_until_id: int | None = None
     backfill_newest_id: int | None = None
-    rate_limited_until: datetime | None = None
+    seen_ids: frozenset[int] = frozenset()
     last_run_at: datetime | None = None
     last_outcome: str = "never"
 
@@ -110,6 +117,11 @@ class CheckpointStore(Protocol):
     def load(self, keys: Sequence[str]) -> dict[str, Checkpoint]: ...
 
     def save(self, key: str, username: str, checkpoint: Checkpoint) -> None: ...
+
+    def load_rate_limits(self) -> dict[str, datetime]:
+        """Until when each endpoint's app-wide window is spent (``mentions``, ``search``)."""
+
+    def save_rate_limits(self, limits: Mapping[str, datetime]) -> None: ...
 
 
 class Clock(Protocol):
@@ -125,14 +137,16 @@ class Clock(Protocol):
 class PollSettings:
     deadline_s: float = 240.0  # leave margin under the function's timeout
     max_requests: int = 60  # per run, shared by all accounts
-    # Re-read window for posts X indexes late. Every re-read is a post read again: with steady traffic
-    # the cost is overlap / poll interval, so 12 s on a 5-minute cycle keeps reads per new mention
-    # near 1.04 (budget 1.05). Later-indexed posts are out of reach of polling by since_id.
-    overlap: timedelta = timedelta(seconds=12)
+    # Every sweep re-reads this far below the checkpoint, for posts X indexes late (minutes, at times).
+    # X bills a post read twice in one UTC day once, so the re-read costs requests, not posts; posts
+    # already published (``seen_ids``) are not published again.
+    lookback: timedelta = timedelta(minutes=10)
+    max_seen: int = 5000  # ids kept per checkpoint for the look-back (about 100 KB)
     first_backfill: timedelta = timedelta(hours=24)
     retries: int = 3
     backoff_s: float = 0.5
     publish_timeout_s: float = 60.0
+    rate_window: timedelta = timedelta(minutes=15)  # assumed when a 429 carries no x-rate-limit-reset
 
 
 @dataclass
@@ -141,6 +155,7 @@ class AccountReport:
     user_id: str
     fetched: int = 0
     published: int = 0
+    reread: int = 0  # posts read again and not republished (the look-back, or another sweep's post)
     retweets_skipped: int = 0
     pages: int = 0
     checkpoint_before: str | None = None
@@ -158,6 +173,8 @@ class RunReport:
     requests: int = 0
     fetched: int = 0  # per sweep: a search sweep covers several accounts and counts once
     published: int = 0
+    reread: int = 0
+    rate_limited_until: dict[str, str] = field(default_factory=dict)  # per endpoint, app-wide
     accounts: list[AccountReport] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -167,6 +184,8 @@ class RunReport:
             "requests": self.requests,
             "fetched": self.fetched,
             "published": self.published,
+            "reread": self.reread,
+            "rate_limited_until": dict(self.rate_limited_until),
             "gaps": sum(1 for a in self.accounts if a.gap),
             "errors": sum(len(a.errors) for a in self.accounts),
             "accounts": [vars(a) for a in self.accounts],
@@ -178,39 +197,35 @@ class RunReport:
 
 @dataclass
 class _Sweep:
-    """Reads one query's pages newest-first over the range its checkpoint leaves unread."""
+    """Reads one query's pages newest-first over ``(since_id, until_id)``: the union of what its
+    accounts left unread, plus the look-back."""
 
     query: Query
     usernames: dict[str, str]
     before: dict[str, Checkpoint]
-    since_id: int | None  # exclusive lower bound of this sweep
-    until_id: int | None  # exclusive upper bound (a backfill), or None for "up to now"
-    start_time: datetime | None  # first run only
-    target_since: int | None  # since_id to store when the sweep completes
+    since_id: int  # exclusive lower bound of this sweep (look-back included)
+    until_id: int | None  # exclusive upper bound (a shared backfill), or None for "up to now"
+    floor_id: int  # where an account never polled starts (the first backfill)
+    seen: frozenset[int] = frozenset()
+    window_floor: int | None = None  # search: the oldest id recent search still reaches, when clamped
     token: str | None = None
     newest: int | None = None
     oldest: int | None = None
     read: int = 0
+    reread: int = 0
     retweets: int = 0
     pages: int = 0
+    read_ids: set[int] = field(default_factory=set)
     handles: list[Any] = field(default_factory=list)
     done: bool = False
     stopped: str | None = None  # why it ended early, if it did
-    clamped_since: int | None = None  # a checkpoint older than search can reach: the posts between are lost
     rate_limited_until: datetime | None = None
     errors: list[str] = field(default_factory=list)
 
 
-def _clamp_to_search_window(sweep: _Sweep, now: datetime) -> None:
-    """Recent search reaches back 7 days and rejects an older since_id (400 on every cycle):
-    start at the window's edge instead, and remember the lost range for the gap report."""
-    oldest = now - SEARCH_WINDOW + SEARCH_WINDOW_MARGIN
-    if (
-        sweep.query.kind == "search"
-        and sweep.since_id is not None
-        and snowflake_ms(sweep.since_id) < _ms(oldest)
-    ):
-        sweep.clamped_since, sweep.since_id, sweep.start_time = sweep.since_id, None, oldest
+def _span_ids(span: timedelta) -> int:
+    """How far apart two ids ``span`` apart in time are."""
+    return int(span.total_seconds() * 1000) << 22
 
 
 def _plan_sweep(
@@ -220,42 +235,24 @@ def _plan_sweep(
     now: datetime,
     settings: PollSettings,
 ) -> _Sweep:
-    """Where to start: a pending backfill first, else everything after the oldest checkpoint minus overlap."""
+    """One range that covers every account's unread range, so none moves past what it never read.
+
+    Accounts of a shared query may stand at different points (a mode switch, regrouped queries,
+    one interrupted in another grouping): the sweep starts below the lowest of them. Only when
+    every account waits on the very same backfill is the read bounded above by it."""
     before = {k: checkpoints.get(k, Checkpoint()) for k in query.accounts}
-    pending = [c for c in before.values() if c.backfill_until_id is not None]
-    known = [c.since_id for c in before.values() if c.since_id is not None]
-    if pending:
-        cp = min(pending, key=lambda c: c.since_id or 0)
-        return _Sweep(
-            query,
-            usernames,
-            before,
-            since_id=cp.since_id,
-            until_id=cp.backfill_until_id,
-            start_time=None if cp.since_id else now - settings.first_backfill,
-            target_since=max(c.backfill_newest_id or 0 for c in pending),
-        )
-    if len(known) < len(before):  # an account never polled: bounded first backfill
-        return _Sweep(
-            query,
-            usernames,
-            before,
-            since_id=None,
-            until_id=None,
-            start_time=now - settings.first_backfill,
-            target_since=None,
-        )
-    since = min(known)
-    overlap_ids = int(settings.overlap.total_seconds() * 1000) << 22
-    return _Sweep(
-        query,
-        usernames,
-        before,
-        since_id=max(1, since - overlap_ids),
-        until_id=None,
-        start_time=None,
-        target_since=max(known),
-    )
+    floor = snowflake_at(_ms(now - settings.first_backfill))
+    lowest = min(c.since_id if c.since_id is not None else floor for c in before.values())
+    pending = {(c.backfill_until_id, c.backfill_newest_id) for c in before.values()}
+    until = next(iter(pending))[0] if len(pending) == 1 else None
+    seen = frozenset().union(*(c.seen_ids for c in before.values()))
+    since = max(1, lowest - _span_ids(settings.lookback))
+    sweep = _Sweep(query, usernames, before, since_id=since, until_id=until, floor_id=floor, seen=seen)
+    if query.kind == "search":  # recent search reaches back 7 days and rejects an older since_id
+        edge = snowflake_at(_ms(now - SEARCH_WINDOW + SEARCH_WINDOW_MARGIN))
+        if since < edge:
+            sweep.since_id, sweep.window_floor = edge, edge
+    return sweep
 
 
 class Poller:
@@ -276,33 +273,32 @@ class Poller:
     def run(
         self, queries: Sequence[Query], usernames: dict[str, str], polled: set[str], mode: str
     ) -> RunReport:
+        """Always returns the run report: what X answers can stop a sweep, never the cycle."""
         started = self.clock.now()
         deadline = started + timedelta(seconds=self.settings.deadline_s)
         report = RunReport(mode=mode, started_at=_iso(started))
         self._report = report
+        self._published: set[int] = set()  # a post to two accounts is on both timelines: publish it once
         keys = [k for q in queries for k in q.accounts]
         checkpoints = self.checkpoints.load(keys)
-        sweeps: list[_Sweep] = []
-        for query in queries:
-            sweep = _plan_sweep(query, usernames, checkpoints, started, self.settings)
-            _clamp_to_search_window(sweep, started)
-            limited = [
-                c.rate_limited_until
-                for c in sweep.before.values()
-                if c.rate_limited_until and c.rate_limited_until > started
-            ]
-            if limited:
-                sweep.stopped, sweep.rate_limited_until = "rate_limited", max(limited)
-            sweeps.append(sweep)
+        limits_before = self.checkpoints.load_rate_limits()
+        self._limits = {k: v for k, v in limits_before.items() if v > started}
+        self._sweeps = [_plan_sweep(q, usernames, checkpoints, started, self.settings) for q in queries]
+        for sweep in self._sweeps:
+            if sweep.query.kind in self._limits:  # the app's window for this endpoint is spent
+                sweep.stopped, sweep.rate_limited_until = "rate_limited", self._limits[sweep.query.kind]
         # Fairness: least recently served first, then one page per sweep per round.
-        sweeps.sort(
+        self._sweeps.sort(
             key=lambda s: min((c.last_run_at or datetime.min.replace(tzinfo=UTC)) for c in s.before.values())
         )
         fetched_at = _iso(started)
-        for sweep in self._rounds(sweeps, deadline, report):
+        for sweep in self._rounds(self._sweeps, deadline, report):
             self._step(sweep, polled, fetched_at, deadline)
-        for sweep in sweeps:
+        for sweep in self._sweeps:
             self._finish(sweep, report)
+        if self._limits != {k: v for k, v in limits_before.items() if v > started}:
+            self.checkpoints.save_rate_limits(self._limits)
+        report.rate_limited_until = {k: _iso(v) for k, v in self._limits.items()}
         return report
 
     def _rounds(self, sweeps: list[_Sweep], deadline: datetime, report: RunReport) -> Iterator[_Sweep]:
@@ -311,6 +307,8 @@ class Poller:
             if not active:
                 return
             for sweep in active:
+                if sweep.stopped is not None:  # stopped during this round (its endpoint's window spent)
+                    continue
                 if report.requests >= self.settings.max_requests:
                     self._stop_all(active, "request budget spent")
                     return
@@ -325,32 +323,34 @@ class Poller:
             if not s.done and s.stopped is None:
                 s.stopped = why
 
+    def _rate_limited(self, kind: str, reset_at: datetime | None) -> None:
+        """The mentions and search windows belong to the app, not to an account: every sweep on
+        that endpoint waits for the reset, in this run and (through the store) the next ones."""
+        until = reset_at or self.clock.now() + self.settings.rate_window
+        self._limits[kind] = max(until, self._limits.get(kind, until))
+        for sweep in self._sweeps:
+            if sweep.query.kind == kind and not sweep.done and sweep.stopped is None:
+                sweep.stopped, sweep.rate_limited_until = "rate_limited", self._limits[kind]
+
     def _step(self, sweep: _Sweep, polled: set[str], fetched_at: str, deadline: datetime) -> None:
         try:
             page = self._fetch_with_retry(sweep, deadline)
         except RateLimited as exc:
-            sweep.stopped, sweep.rate_limited_until = "rate_limited", exc.reset_at
+            self._rate_limited(sweep.query.kind, exc.reset_at)
             return
-        except Rejected as exc:
-            sweep.stopped = "rejected"
-            sweep.errors.append(f"X rejected the request for {self._names(sweep)}: {exc}")
+        except (Rejected, AuthFailed, Transient, UnknownAccount, Unexpected) as exc:
+            sweep.stopped, message = STOPS[type(exc)]
+            sweep.errors.append(message.format(names=self._names(sweep), exc=exc, n=self.settings.retries))
             return
-        except AuthFailed as exc:
-            sweep.stopped = "auth_failed"
-            sweep.errors.append(f"X refused access for {self._names(sweep)}: {exc}")
-            return
-        except Transient as exc:
-            sweep.stopped = "x_unavailable"
-            sweep.errors.append(f"X API failed after {self.settings.retries} attempts: {exc}")
+        try:
+            fresh = self._fresh_messages(sweep, page, polled, fetched_at)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # A post this client cannot read: nothing of the page is published, the range stays unread.
+            sweep.stopped = "unexpected_answer"
+            sweep.errors.append(f"X sent a post Aduan cannot read for {self._names(sweep)}: {exc!r}")
             return
         sweep.pages += 1
-        for post in page.posts:
-            if _is_retweet(post):  # the original post carries the complaint; search excludes these too
-                sweep.retweets += 1
-                continue
-            mention = from_x_post(post, page.includes, polled, fetched_at)
-            data, attributes = mention.to_message()
-            sweep.handles.append(self.publisher.publish(data, attributes))
+        sweep.handles.extend(self.publisher.publish(data, attributes) for data, attributes in fresh)
         sweep.read += len(page.posts)
         if page.newest_id is not None:
             sweep.newest = max(sweep.newest or 0, page.newest_id)
@@ -358,6 +358,29 @@ class Poller:
             sweep.oldest = page.oldest_id if sweep.oldest is None else min(sweep.oldest, page.oldest_id)
         sweep.token = page.next_token
         sweep.done = page.next_token is None
+        if page.rate_remaining == 0:  # the app's window is spent: the next request would be a 429
+            self._rate_limited(sweep.query.kind, page.rate_reset)
+
+    def _fresh_messages(
+        self, sweep: _Sweep, page: Page, polled: set[str], fetched_at: str
+    ) -> list[tuple[bytes, dict[str, str]]]:
+        """The page's posts as messages, less retweets and posts the look-back already published."""
+        fresh, ids = [], []
+        reread = retweets = 0
+        for post in page.posts:
+            post_id = int(post["id"])
+            ids.append(post_id)
+            if post_id in sweep.seen or post_id in self._published:
+                reread += 1
+            elif _is_retweet(post):  # the original post carries the complaint; search excludes these too
+                retweets += 1
+            else:
+                fresh.append(from_x_post(post, page.includes, polled, fetched_at).to_message())
+        sweep.read_ids.update(ids)
+        self._published.update(ids)
+        sweep.reread += reread
+        sweep.retweets += retweets
+        return fresh
 
     @staticmethod
     def _names(sweep: _Sweep) -> str:
@@ -368,9 +391,7 @@ class Poller:
         for attempt in range(1, self.settings.retries + 1):
             self._report.requests += 1
             try:
-                return self.source.page(
-                    sweep.query, sweep.since_id, sweep.until_id, sweep.start_time, sweep.token
-                )
+                return self.source.page(sweep.query, sweep.since_id, sweep.until_id, sweep.token)
             except Transient:
                 remaining = (deadline - self.clock.now()).total_seconds()
                 if attempt == self.settings.retries or remaining <= delay:
@@ -384,16 +405,22 @@ class Poller:
         now = self.clock.now()
         try:
             self.publisher.confirm(sweep.handles, self.settings.publish_timeout_s)
-            published = len(sweep.handles)
+            confirmed = True
         except Exception as exc:  # noqa: BLE001 - any publish failure means: keep the old checkpoint
             sweep.errors.append(f"publish failed, checkpoint kept: {exc}")
-            sweep.stopped, published = "publish_failed", 0
-        gap = self._gap(sweep)
+            sweep.stopped, confirmed = "publish_failed", False
+        published = len(sweep.handles) if confirmed else 0
         report.fetched += sweep.read
         report.published += published
+        report.reread += sweep.reread
         for key in sweep.query.accounts:
             old = sweep.before[key]
-            new = self._next_checkpoint(sweep, old, now, published == len(sweep.handles))
+            new = (
+                self._next_checkpoint(sweep, old, now)
+                if confirmed
+                else replace(old, last_run_at=now, last_outcome="publish_failed")
+            )
+            gap = self._gap(sweep, old) if confirmed and sweep.pages else None
             if new != old:
                 self.checkpoints.save(key, sweep.usernames.get(key, key), new)
             entry = AccountReport(
@@ -401,6 +428,7 @@ class Poller:
                 user_id=key,
                 fetched=sweep.read,
                 published=published,
+                reread=sweep.reread,
                 retweets_skipped=sweep.retweets,
                 pages=sweep.pages,
                 checkpoint_before=_str(old.since_id),
@@ -408,73 +436,114 @@ class Poller:
                 outcome=new.last_outcome,
                 errors=list(sweep.errors),
                 gap=gap,
-                rate_limited_until=_iso(new.rate_limited_until) if new.rate_limited_until else None,
+                rate_limited_until=_iso(sweep.rate_limited_until) if sweep.rate_limited_until else None,
             )
             report.accounts.append(entry)
             severity = "ERROR" if sweep.errors else ("WARNING" if gap or sweep.stopped else "INFO")
-            self.log(
-                severity,
-                f"polled @{entry.account}: {entry.fetched} fetched, outcome {entry.outcome}",
-                **vars(entry),
-            )
+            message = f"polled @{entry.account}: {entry.fetched} fetched, outcome {entry.outcome}"
+            if sweep.errors:
+                message += ": " + "; ".join(sweep.errors)
+            self.log(severity, message, **vars(entry))
 
-    def _next_checkpoint(self, sweep: _Sweep, old: Checkpoint, now: datetime, confirmed: bool) -> Checkpoint:
-        base = replace(old, last_run_at=now)
-        if not confirmed:
-            return replace(base, last_outcome="publish_failed")
-        if sweep.stopped == "rate_limited" and sweep.pages == 0:
-            return replace(base, rate_limited_until=sweep.rate_limited_until, last_outcome="rate_limited")
+    def _next_checkpoint(self, sweep: _Sweep, old: Checkpoint, now: datetime) -> Checkpoint:
+        """Where this account stands after the sweep (its publishes confirmed)."""
         if sweep.pages == 0:
-            return replace(base, last_outcome=sweep.stopped or "ok")
-        if sweep.done:
-            # Completed: everything in (since_id, until_id) was read and published.
-            if sweep.until_id is not None:  # a backfill closed: resume from the newest id it was chasing
-                newest = max(sweep.target_since or 0, old.since_id or 0) or None
-                return Checkpoint(since_id=newest, last_run_at=now, last_outcome="backfill_done")
-            newest = (
-                max(x for x in (sweep.newest, sweep.target_since, old.since_id) if x is not None)
-                if (sweep.newest or sweep.target_since or old.since_id)
-                else None
+            return replace(old, last_run_at=now, last_outcome=sweep.stopped or "ok")
+        lookback = _span_ids(self.settings.lookback)
+        own_low = old.since_id if old.since_id is not None else sweep.floor_id
+        newest = _max(
+            old.since_id,
+            old.backfill_newest_id,
+            sweep.newest if sweep.until_id is None else None,  # a bounded backfill chases its own newest
+        )
+        reached_bottom = sweep.done or (sweep.oldest is not None and sweep.oldest <= own_low - lookback)
+        if reached_bottom:  # everything this account had unread is read and published
+            outcome = "backfill_done" if old.backfill_until_id is not None else "ok"
+            return Checkpoint(
+                since_id=newest,
+                seen_ids=self._seen(sweep, old, newest),
+                last_run_at=now,
+                last_outcome=outcome,
             )
-            return Checkpoint(since_id=newest, last_run_at=now, last_outcome="ok")
-        # Interrupted after some pages: remember the unread range below what was read.
-        chasing = sweep.newest if sweep.until_id is None else sweep.target_since
+        # Interrupted after some pages: (since_id, oldest read) is still unread for this account. A
+        # clamped search moves since_id up to the window's floor: what lies below is reported once.
+        since = old.since_id
+        if sweep.window_floor is not None and since is not None and since < sweep.window_floor:
+            since = sweep.window_floor
         return Checkpoint(
-            since_id=sweep.since_id,
+            since_id=since,
             backfill_until_id=sweep.oldest,
-            backfill_newest_id=max(chasing or 0, old.backfill_newest_id or 0) or None,
-            rate_limited_until=sweep.rate_limited_until,
+            backfill_newest_id=newest,
+            seen_ids=self._seen(sweep, old, since),
             last_run_at=now,
             last_outcome=sweep.stopped or "interrupted",
         )
 
+    def _seen(self, sweep: _Sweep, old: Checkpoint, since: int | None) -> frozenset[int]:
+        """Ids a later look-back could read again: the newest ``max_seen`` above since_id − look-back."""
+        low = (since if since is not None else sweep.floor_id) - _span_ids(self.settings.lookback)
+        keep = sorted((i for i in sweep.seen | old.seen_ids | sweep.read_ids if i > low), reverse=True)
+        return frozenset(keep[: self.settings.max_seen])
+
     @staticmethod
-    def _gap(sweep: _Sweep) -> dict[str, Any] | None:
-        """X shows only the 800 newest mentions: a sweep that hit that wall may have missed older ones.
-        Recent search shows 7 days: a checkpoint older than that leaves the posts between unread."""
-        if sweep.clamped_since is not None:
-            return {
-                "after_id": str(sweep.clamped_since),
-                "before_id": None,
-                "from": _iso(_ms_time(snowflake_ms(sweep.clamped_since))),
-                "to": _iso(sweep.start_time) if sweep.start_time else None,
-                "read": sweep.read,
-                "note": "the last checkpoint is older than recent search's 7-day window; posts between "
-                "were not read (polling was stopped for over a week)",
-            }
-        if sweep.query.kind != "mentions" or not sweep.done or sweep.read < X_VISIBLE_MENTIONS:
+    def _gap(sweep: _Sweep, old: Checkpoint) -> dict[str, Any] | None:
+        """A range this account can no longer read, reported once: when the checkpoint moves past it.
+
+        Mentions: X shows only the 800 newest. The checkpoint is a post of the timeline, so a read
+        that reaches below it returns it; when a sweep — or the chain of sweeps a 429, the budget or
+        the deadline split it into — is complete yet never got back to the checkpoint, the posts
+        between the checkpoint and the oldest one X still shows were pushed out of view.
+        Search: a checkpoint older than the 7-day window leaves the posts between unread."""
+        cp = old.since_id
+        if cp is None:
             return None
-        if sweep.since_id is None or sweep.oldest is None or sweep.oldest <= sweep.since_id:
+        if sweep.window_floor is not None and cp < sweep.window_floor:
+            return _gap_entry(
+                cp,
+                sweep.window_floor,
+                sweep.read,
+                "the last checkpoint is older than recent search's 7-day window; posts between were "
+                "not read (polling was stopped for over a week)",
+            )
+        if sweep.query.kind != "mentions" or not sweep.done:
             return None
-        return {
-            "after_id": str(sweep.since_id),
-            "before_id": str(sweep.oldest),
-            "from": _iso(_ms_time(snowflake_ms(sweep.since_id))),
-            "to": _iso(_ms_time(snowflake_ms(sweep.oldest))),
-            "read": sweep.read,
-            "note": "more than 800 mentions since the last poll; older ones are not visible on the "
-            "mentions timeline (recent search can still reach them for 7 days)",
-        }
+        chain = [x for x in (sweep.oldest, old.backfill_until_id if sweep.until_id else None) if x]
+        oldest_seen = min(chain) if chain else None
+        if oldest_seen is None or oldest_seen <= cp:
+            return None
+        return _gap_entry(
+            cp,
+            oldest_seen,
+            sweep.read,
+            "more mentions arrived than the 800 X shows; the ones between the checkpoint and the oldest "
+            "still shown were not read (recent search can still reach them for 7 days)",
+        )
+
+
+STOPS: dict[type[Exception], tuple[str, str]] = {
+    Rejected: ("rejected", "X rejected the request for {names}: {exc}"),
+    AuthFailed: ("auth_failed", "X refused access for {names}: {exc}"),
+    Transient: ("x_unavailable", "X API failed after {n} attempts: {exc}"),
+    UnknownAccount: ("unknown_account", "X does not know {names}: {exc} (check config/agencies.yaml)"),
+    Unexpected: ("unexpected_answer", "X sent an answer Aduan cannot read for {names}: {exc}"),
+}
+
+
+def _gap_entry(after_id: int, before_id: int, read: int, note: str) -> dict[str, Any]:
+    """Ids in (after_id, before_id), both exclusive, were not read."""
+    return {
+        "after_id": str(after_id),
+        "before_id": str(before_id),
+        "from": _iso(_ms_time(snowflake_ms(after_id))),
+        "to": _iso(_ms_time(snowflake_ms(before_id))),
+        "read": read,
+        "note": note,
+    }
+
+
+def _max(*values: int | None) -> int | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
 
 
 # --------------------------------------------------------------------------- queries

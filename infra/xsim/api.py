@@ -325,7 +325,7 @@ def get_mentions(world: World, user_id: str, params: dict[str, str]) -> tuple[in
     shape = parse_shape(params)
     lo, hi = bounds(params, "pagination_token")
     if user_id not in world.users:
-        return 200, {"errors": [not_found("id", user_id, "id")], "meta": {"result_count": 0}}
+        return 200, {"errors": [not_found("id", user_id, "id")]}  # a 200, with no data and no meta
     return 200, timeline(world, world.visible_mentions(user_id), lo, hi, size, shape)
 
 

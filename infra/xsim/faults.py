@@ -12,7 +12,9 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-KINDS = ("429", "503", "slow", "drop")
+# 429/503: that status; slow: answer after delay_s; drop: hang up; malformed: a 200 whose meta.newest_id
+# is no id; garbage: a 200 whose body is not JSON.
+KINDS = ("429", "503", "slow", "drop", "malformed", "garbage")
 WINDOW_S = 15 * 60
 DEFAULT_LIMITS = {"mentions": 450, "search": 450, "users": 300, "post": 100}
 
@@ -121,6 +123,8 @@ class RequestLog:
     by_status: Counter = field(default_factory=Counter)
     posts_served: int = 0
     served_ids: set[str] = field(default_factory=set)
+    # X bills a post once per UTC day however often it is read that day: (day, id) pairs.
+    billed: set[tuple[int, str]] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def next_number(self, endpoint: str, accounts: list[str]) -> int:
@@ -129,11 +133,15 @@ class RequestLog:
             self.by_account.update(f"{endpoint}:{a}" for a in accounts)
             return sum(self.by_endpoint.values())
 
-    def record(self, number: int, endpoint: str, path: str, status: int, post_ids: list[str]) -> None:
+    def record(
+        self, number: int, endpoint: str, path: str, status: int, post_ids: list[str], at_ms: int = 0
+    ) -> None:
         with self._lock:
             self.by_status[str(status)] += 1
             self.posts_served += len(post_ids)
             self.served_ids.update(post_ids)
+            day = at_ms // 86_400_000
+            self.billed.update((day, i) for i in post_ids)
             self.entries.append(
                 {"n": number, "endpoint": endpoint, "path": path, "status": status, "posts": len(post_ids)}
             )
@@ -147,4 +155,5 @@ class RequestLog:
                 "by_status": dict(self.by_status),
                 "posts_served": self.posts_served,
                 "distinct_posts_served": len(self.served_ids),
+                "posts_billed": len(self.billed),  # unique posts per UTC day, as X bills reads
             }

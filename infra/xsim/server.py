@@ -21,7 +21,7 @@ from infra.xsim.faults import FaultPlan, RateLimits, RequestLog, headers
 from infra.xsim.generator import DEFAULT_ACCOUNTS, Account, Draft, Generator
 from infra.xsim.state import MENTION_RE, Place, Post, World
 
-Reply = tuple[int, dict, dict[str, str]]
+Reply = tuple[int, dict | bytes, dict[str, str]]
 DEFAULT_AUTHOR = {"username": "warga_sim", "name": "Warga Simulasi"}
 NOT_FOUND = {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
 
@@ -111,10 +111,17 @@ class Simulator:
         return self.state.add_place(Place(pid, f"{name}, Jawa Tengah", name)).id
 
     def post(
-        self, to: list[str], text: str, author: dict | None = None, late: bool = False, late_by_s: float = 60
+        self,
+        to: list[str],
+        text: str,
+        author: dict | None = None,
+        late: bool = False,
+        late_by_s: float = 60,
+        index_lag_s: float = 0,
     ) -> dict:
-        """One post to the ``to`` accounts. ``late``: its id and time are older than the newest
-        mention already visible to them, yet it appears only now (X's late indexing)."""
+        """One post to the ``to`` accounts. ``late``: its id and time are ``late_by_s`` older than the
+        newest mention already visible to them, yet it appears only now. ``index_lag_s``: created now,
+        visible only that much later (both are X's late indexing)."""
         accounts = [self.account(a) for a in to]
         missing = [f"@{a.username}" for a in accounts if f"@{a.username}".lower() not in text.lower()]
         a = {**DEFAULT_AUTHOR, **(author or {})}
@@ -123,7 +130,10 @@ class Simulator:
         if late:
             newest = self.state.newest_mention_ms([acc.user_id for acc in accounts]) or self.state.now_ms()
             created = min(newest, self.state.now_ms()) - int(late_by_s * 1000)
-        post = self.state.add_post(user.id, " ".join([*missing, text]), created_ms=created)
+        visible = self.state.now_ms() + int(index_lag_s * 1000) if index_lag_s else None
+        post = self.state.add_post(
+            user.id, " ".join([*missing, text]), created_ms=created, visible_ms=visible
+        )
         return post.as_json()
 
     def burst(self, account: str, count: int) -> list[str]:
@@ -172,8 +182,9 @@ class Simulator:
         if status < 0:
             self.log.record(number, endpoint, target, 0, [])  # status 0: hung up without an answer
             return None
-        posts = [d["id"] for d in doc.get("data", [])] if isinstance(doc.get("data"), list) else []
-        self.log.record(number, endpoint, target, status, posts)
+        data = doc.get("data") if isinstance(doc, dict) else None
+        posts = [d["id"] for d in data if isinstance(d, dict) and "id" in d] if isinstance(data, list) else []
+        self.log.record(number, endpoint, target, status, posts, self.state.now_ms())
         return status, doc, extra
 
     def _route(self, method: str, path: str, params: dict[str, str], body: bytes):
@@ -203,7 +214,7 @@ class Simulator:
 
     def _serve(
         self, endpoint: str, accounts: list[str], call: Callable[[], tuple[int, dict]], auth: str, number: int
-    ) -> tuple[int, dict, dict]:
+    ) -> tuple[int, dict | bytes, dict]:
         now = self.state.clock()
         try:
             self._authorize(auth)
@@ -228,6 +239,8 @@ class Simulator:
             status, doc = call()
         except api.ApiError as err:
             status, doc = err.status, err.body
+        if fault and fault.kind in CORRUPT and status == 200:
+            doc = CORRUPT[fault.kind](doc)
         return status, doc, limit_headers
 
     def _authorize(self, auth: str) -> None:
@@ -245,6 +258,20 @@ class Simulator:
                     "type": api.PROBLEMS + "client-forbidden",
                 },
             )
+
+
+def _bad_meta(doc: dict) -> dict:
+    """The page with ``meta.newest_id`` that is no id (what a broken proxy or a bad release sends)."""
+    return {**doc, "meta": {**doc.get("meta", {}), "newest_id": "1.862e18", "result_count": "banyak"}}
+
+
+def _garbage(doc: dict) -> bytes:
+    """A 200 whose body is not JSON (an HTML error page from something between)."""
+    return b"<html><body>502 Bad Gateway</body></html>"
+
+
+# Faults that let the endpoint answer and then spoil a 200.
+CORRUPT: dict[str, Callable[[dict], dict | bytes]] = {"malformed": _bad_meta, "garbage": _garbage}
 
 
 def _json(body: bytes) -> object:
@@ -317,15 +344,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         status, doc, extra = reply
-        try:
-            data = json.dumps(doc, ensure_ascii=False).encode()
-        except UnicodeEncodeError:  # a lone surrogate (a post cut mid-emoji) travels only as a \u escape
-            data = json.dumps(doc).encode()
-        problem = status >= 400 and "type" in doc
+        if isinstance(doc, bytes):  # an injected non-JSON answer
+            data, content_type = doc, "text/html; charset=utf-8"
+        else:
+            try:
+                data = json.dumps(doc, ensure_ascii=False).encode()
+            except UnicodeEncodeError:  # a lone surrogate (a post cut mid-emoji) travels only as a \u escape
+                data = json.dumps(doc).encode()
+            problem = status >= 400 and "type" in doc
+            content_type = "application/problem+json" if problem else "application/json; charset=utf-8"
         self.send_response(status)
-        self.send_header(
-            "Content-Type", "application/problem+json" if problem else "application/json; charset=utf-8"
-        )
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for name, value in extra.items():
             self.send_header(name, value)

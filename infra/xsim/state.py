@@ -1,8 +1,10 @@
 """The simulated X world: users, places and posts, indexed the way the API reads them.
 
 Post ids are snowflakes built from the creation time, so ordering by id is ordering
-by time, as on X. A post "indexed late" gets an id older than posts already visible:
-that is what makes ``since_id`` polling lose posts unless the poller re-reads an overlap.
+by time, as on X. X indexes some posts late (seconds, at times minutes): such a post
+has its id from its creation but becomes visible to the mentions timeline and search
+only at ``visible_ms``, after newer posts. That is what makes ``since_id`` polling lose
+posts unless the poller re-reads a look-back below its checkpoint.
 All access goes through one lock because the HTTP server is multi-threaded.
 """
 
@@ -70,6 +72,7 @@ class Post:
     referenced: list[tuple[str, int]] = field(default_factory=list)
     mentions: list[dict] = field(default_factory=list)
     place_id: str | None = None
+    visible_ms: int = 0  # when X's index shows it (its creation, or later for a late-indexed post)
 
     @property
     def is_retweet(self) -> bool:
@@ -112,6 +115,7 @@ class World:
             self.places: dict[str, Place] = {}
             self.posts: dict[int, Post] = {}
             self._mentions: dict[str, list[int]] = {}
+            self._unindexed: list[Post] = []  # created, not yet visible (late indexing)
             self._seq: dict[int, int] = {}
             self.newest_ms = 0  # creation time of the newest post
             self._texts: set[tuple[str, str]] = set()  # (author id, text): X refuses duplicates
@@ -171,12 +175,15 @@ class World:
         reply_to: int | None = None,
         ref: tuple[str, int] | None = None,
         place_id: str | None = None,
+        visible_ms: int | None = None,
     ) -> Post:
-        """Creates a post visible from now on; ``created_ms`` in the past makes it a late one."""
+        """Creates a post, visible from ``visible_ms`` (default: now). ``created_ms`` in the past, or
+        ``visible_ms`` in the future, makes it a late-indexed one."""
         with self.lock:
             created = self.now_ms() if created_ms is None else created_ms
             post = Post(id=self._new_id(created), text=text, author_id=author_id, created_ms=created)
             post.lang, post.place_id = lang, place_id
+            post.visible_ms = self.now_ms() if visible_ms is None else visible_ms
             post.mentions = self._mention_entities(text)
             parent = self.posts.get(reply_to) if reply_to else None
             if parent:
@@ -188,9 +195,24 @@ class World:
             self.posts[post.id] = post
             self.newest_ms = max(self.newest_ms, created)
             self._texts.add((author_id, text))
-            for uid in {m["id"] for m in post.mentions}:
-                bisect.insort(self._mentions.setdefault(uid, []), post.id)
+            if post.visible_ms > self.now_ms():
+                self._unindexed.append(post)
+            else:
+                self._index(post)
             return post
+
+    def _index(self, post: Post) -> None:
+        for uid in {m["id"] for m in post.mentions}:
+            bisect.insort(self._mentions.setdefault(uid, []), post.id)
+
+    def _index_due(self) -> None:
+        """Makes visible the late-indexed posts whose time has come (called before every read)."""
+        now = self.now_ms()
+        due = [p for p in self._unindexed if p.visible_ms <= now]
+        if due:
+            self._unindexed = [p for p in self._unindexed if p.visible_ms > now]
+            for post in due:
+                self._index(post)
 
     def has_text(self, author_id: str, text: str) -> bool:
         """X refuses a post whose text repeats one of the author's own posts."""
@@ -200,13 +222,16 @@ class World:
     def visible_mentions(self, user_id: str) -> list[int]:
         """Ids (ascending) of the mentions the API still shows: the 800 newest."""
         with self.lock:
+            self._index_due()
             return list(self._mentions.get(user_id, [])[-MENTIONS_VISIBLE:])
 
     def mentions_of_any(self, user_ids: Iterable[str]) -> list[int]:
         """Ids (ascending) of posts mentioning any of the users, each post once."""
         with self.lock:
+            self._index_due()
             return sorted({pid for u in user_ids for pid in self._mentions.get(u, [])})
 
     def mention_count(self, user_id: str) -> int:
         with self.lock:
+            self._index_due()
             return len(self._mentions.get(user_id, []))
