@@ -106,6 +106,12 @@ class Agencies:
 class Config:
     taxonomy: Taxonomy
     agencies: Agencies
+    public_accounts: frozenset[str] = frozenset()  # listed in vocabulary/redaction.yaml, lower case
+
+    @property
+    def public_handles(self) -> frozenset[str]:
+        """Every account public text may show: the agencies' own and the listed ones; all else is masked."""
+        return self.agencies.handles | self.public_accounts
 
 
 class _Fields:
@@ -240,3 +246,26 @@ def parse_agencies(
     if not by_id[desk].handles(taxonomy.fallback) or ALL_CATEGORIES not in by_id[desk].categories:
         raise top.fail("province_desk", f"agency {desk!r} must handle all categories ('*')")
     return Agencies(tuple(agencies), desk, by_id)
+
+
+def parse_public_accounts(data: Any, source: str) -> frozenset[str]:
+    """Validate redaction.yaml: exact X usernames only (a prefix rule would let @humasbudi through)."""
+    top = _Fields(data, source, "redaction")
+    unknown = sorted(set(data) - {"public_handles"})
+    if unknown:
+        raise top.fail(
+            str(unknown[0]),
+            "is not a known field (only 'public_handles'; accounts are listed exactly, prefixes are no rule)",
+        )
+
+    def problem(name: str) -> str | None:
+        return None if X_USERNAME.fullmatch(name.removeprefix("@")) else f"{name!r} is not an X username"
+
+    names = top.strings("public_handles", problem, allow_empty=True)
+    lowered = [n.removeprefix("@").lower() for n in names]
+    if len(set(lowered)) != len(lowered):
+        raise top.fail(
+            "public_handles",
+            f"lists an account twice: {sorted({n for n in lowered if lowered.count(n) > 1})}",
+        )
+    return frozenset(lowered)

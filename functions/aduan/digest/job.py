@@ -121,6 +121,7 @@ def gather(
         ),
         open_docs=source.open_before(agency.id, week.start),
         resolved_docs=source.resolved(agency.id, week.start, week.end),
+        public_handles=config.public_handles,
     )
 
 

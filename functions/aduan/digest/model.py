@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aduan import report, ticket
+from aduan.classifier.redact import redact
 from aduan.config import Agency, Taxonomy
 from aduan.digest.week import IsoWeek
 from aduan.workdays import WIB
@@ -163,8 +164,11 @@ def _age_bucket(days: int) -> str:
 
 
 class _Builder:
-    def __init__(self, agency: Agency, taxonomy: Taxonomy, links: Links, now: datetime) -> None:
+    def __init__(
+        self, agency: Agency, taxonomy: Taxonomy, links: Links, now: datetime, public: frozenset[str]
+    ) -> None:
         self.agency, self.taxonomy, self.links, self.now = agency, taxonomy, links, now
+        self.public = public
         self.lang = agency.language
 
     def category(self, slug: str | None) -> str:
@@ -179,7 +183,8 @@ class _Builder:
         overdue = report.is_overdue(doc, self.now)
         return ReportLine(
             ticket=ticket.display(str(doc.get("ticket", ""))),
-            text=one_line(str(doc.get("public_text") or "")),
+            # redacted again, as the pages do: reports filed under an older rule are covered too
+            text=one_line(redact(str(doc.get("public_text") or ""), self.public)),
             category=self.category(doc.get("category")),
             place=place_name(doc),
             status=self.status(doc.get("status", "")),
@@ -204,10 +209,11 @@ def build(
     previous_by_category: Mapping[str, int],
     open_docs: Iterable[Doc],
     resolved_docs: Iterable[Doc],
+    public_handles: frozenset[str] = frozenset(),
 ) -> Digest:
     """The digest of ``week`` from the week's reports, the previous week's counts, the open backlog
     (reports received earlier and still open) and the reports resolved during the week (any order)."""
-    b = _Builder(agency, taxonomy, links, now)
+    b = _Builder(agency, taxonomy, links, now, public_handles)
     received = [d for d in week_docs if week.contains(d["received_at"])]
     public = [d for d in received if report.is_public(d.get("status", ""), bool(d.get("is_report")))]
     by_id = {d["id"]: d for d in open_docs}
