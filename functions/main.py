@@ -45,7 +45,11 @@ def classify_mention(event):
 
 @functions_framework.http
 def send_digests(request):
-    """Cloud Scheduler, Monday 07:00 WIB: each agency's digest of the previous ISO week, sent once."""
+    """Cloud Scheduler, Monday 07:00 WIB: each agency's digest of the previous ISO week, sent once.
+
+    POST only: it sends e-mail, so a GET (a health probe, a crawler, a prefetch) must not."""
+    if request.method != "POST":
+        return "send_digests takes POST only\n", 405, {"Allow": "POST"}
     from aduan.digest import job
 
     return job.run(SETTINGS, CONFIG, os.environ, week=request.args.get("week")), 200

@@ -82,9 +82,10 @@ Handler = Callable[[Site, Request, str, re.Match[str]], Response]
 
 
 def _routes() -> list[tuple[frozenset[str], re.Pattern[str], Handler]]:
-    from aduan.statuspage import action_page, api, pages, unsubscribe_page
+    from aduan.statuspage import action_page, api, pages, site_files, unsubscribe_page
 
     get = frozenset({"GET", "HEAD"})
+    # First match wins: add a route above the catch-alls at the end.
     return [
         (get, re.compile(r"/"), pages.overview),
         (get, re.compile(r"/cari"), pages.search),
@@ -102,6 +103,10 @@ def _routes() -> list[tuple[frozenset[str], re.Pattern[str], Handler]]:
             re.compile(r"/instansi/(?P<agency>[a-z0-9-]{1,63})/berhenti"),
             unsubscribe_page.handle,
         ),
+        (get, re.compile(r"/robots\.txt"), site_files.robots),
+        (get, re.compile(r"/favicon\.svg"), site_files.favicon),
+        (get, re.compile(r"/favicon\.ico"), site_files.favicon_ico),
+        (get, re.compile(r"/open311(?:/.*)?", re.DOTALL), api.unknown),  # the spec's 404, not an HTML page
     ]
 
 
