@@ -38,10 +38,14 @@ _NIK = r"(?<!\d)(?:\d" + _SEP + r"){15}\d(?!\d)"
 # Any number after +62 / 0062 (office lines abroad-style: +62 24 351 5871). Office numbers with the
 # area code in brackets or followed by a separator: (024) 351 5871, 024-3515871, 024 / 351 5871.
 _INTL = r"(?:\+ ?|00 ?)62"
+_PSEP = r"[ .\-/_,:()]{0,3}"  # brackets too: "(0812) 3456", "(+62)812"
 _PHONE = "|".join(
     (
-        rf"(?<!\d)(?:(?:\( ?)?(?:{_INTL}|62)(?: ?\))?|\(?0){_SEP}\(?8\d{{1,2}}\)?(?:{_SEP}\d{{2,5}}){{2,4}}(?!\d)",
-        rf"(?<!\d)(?:\( ?)?{_INTL}(?: ?\))?{_SEP}\(?[1-9]\d{{0,3}}\)?(?:{_SEP}\d{{2,5}}){{1,4}}(?!\d)",
+        # mobile: 8 and 7 to 12 more digits, grouped any way, after 0, 62, +62 or 0062
+        rf"(?<!\d)\(?(?:{_INTL}|62|0){_PSEP}8(?:{_PSEP}\d){{7,12}}(?!\d)",
+        # anything else dialled from abroad: +62 24 351 5871
+        rf"(?<!\d)\(?{_INTL}{_PSEP}[1-9](?:{_PSEP}\d){{5,12}}(?!\d)",
+        # office lines with the area code in brackets or followed by a separator
         rf"(?<!\d)\( ?0\d{{2,3}} ?\){_SEP}\d{{3,4}}{_SEP}\d{{2,5}}(?!\d)",
         r"(?<!\d)0[1-9]\d{1,2} ?[\-/.] ?\d{3,4}[ \-.]?\d{2,5}(?!\d)",
     )
