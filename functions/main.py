@@ -55,6 +55,21 @@ def send_digests(request):
     return job.run(SETTINGS, CONFIG, os.environ, week=request.args.get("week")), 200
 
 
+if os.environ.get("FUNCTION_TARGET") == "status_page":
+
+    @functions_framework.errorhandler(404)
+    def site_files(error):
+        """functions-framework answers /robots.txt and /favicon.ico itself, with a 404 (its ``error``
+        endpoint); this documented hook hands those two to the status page, which serves them."""
+        from flask import request
+
+        from aduan.statuspage import app
+
+        if request.path in app.FRAMEWORK_PATHS:
+            return app.handle(request, SETTINGS, CONFIG, os.environ)
+        return error
+
+
 @functions_framework.http
 def status_page(request):
     """Public: the status site, the Open311 GeoReport v2 API and the agencies' signed action pages."""

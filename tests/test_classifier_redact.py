@@ -152,3 +152,17 @@ def test_huge_text_is_redacted_in_full() -> None:
     text = ("jalan rusak " * 50_000) + "hubungi 0812-2345-6789"
     public = redact(text, AGENCIES)
     assert public.endswith(MASKS["phone"]) and "0812" not in public
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hubungi 081234567890 3374  0123\u00a04567\t8901 ya",  # a phone, then a NIK: 16 digits across both
+        "wa081234567892 0812 - 3456 - 7895 ya",
+        "(+62) 812 3456 7891 / 0812 3456 7896 ya",
+    ],
+)
+def test_numbers_side_by_side_are_masked_whole(text: str) -> None:
+    public = redact(text, AGENCIES)
+    assert not any(ch.isdigit() for ch in public), public
+    assert public.endswith(" ya")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -52,7 +53,8 @@ _PHONE = "|".join(
 )
 # Indonesian plates: a region code, 1–4 digits and up to 3 letters ("H 1234 AB", "G1234XY", "h.1234.ab"),
 # or a region code and 3–4 digits. Letters in any case; a lower-case word that merely follows a number
-# ("S1 dan D3", "e 10 kg") is not read as a plate's letters.
+# ("S1 dan D3", "e 10 kg") is not read as a plate's letters. Plates are found at every start, overlaps
+# included: in "AA100 AA 1A" the first plate's letters are the second's region.
 _REGIONS = frozenset(
     [
         "AA",
@@ -116,13 +118,22 @@ _NOT_PLATE_LETTERS = "dan|di|ke|yg|ya|dr|km|kg|rb|jt|sd|rt|rw|no|jl|gg|wib|jam|t
 # The region is checked against _REGIONS in code (an alternation of 55 codes is slow to scan).
 _PLATE = (
     r"(?<![^\W_])(?P<region>[A-Za-z]{1,2})(?=[ .\-]{0,2}\d)[ .\-]{0,2}"
-    r"(?:\d{1,4}[ .\-]{0,2}(?!(?:" + _NOT_PLATE_LETTERS + r")(?![A-Za-z]))[A-Za-z]{1,3}|\d{3,4})(?![^\W_])"
+    r"(?:\d{1,4}[ .\-]{0,2}(?!(?:" + _NOT_PLATE_LETTERS + r")(?![A-Za-z]))[A-Za-z]{1,3}|\d{3,4})"
+    r"(?![^\W_])"
 )
 _HANDLE = r"(?<!@)@(?P<name>\w+)"
+_NUMBER_MASKS = (MASKS["nik"], MASKS["phone"])
+# Digits joined by the separators a number's groups use (see _widened).
+_RUN = re.compile(r"\d(?:[ .\-/_,:()+]{0,3}\d)*")
 # One pass per kind, each behind a one-character look-ahead so the scan skips ahead quickly;
 # on overlaps the earlier span wins, and the earlier kind at the same start.
 _PASSES = tuple(
-    (kind, re.compile(f"(?={first})(?:{pattern})"))
+    (
+        kind,
+        re.compile(
+            f"(?={first})(?=(?P<whole>{pattern}))" if kind == "plate" else f"(?={first})(?P<whole>{pattern})"
+        ),
+    )
     for kind, first, pattern in (
         ("email", r"[\w.%+\-]", _EMAIL),
         ("nik", r"\d", _NIK),
@@ -197,7 +208,7 @@ def redact(text: str, public_handles: Iterable[str] = frozenset()) -> str:
     else:
         public = public_names(public_handles)
     folded, index = fold(text)
-    spans = []
+    spans: list[tuple[int, int, int, str]] = []
     for order, (kind, pattern) in enumerate(_PASSES):
         if kind in ("email", "handle") and "@" not in folded:
             continue
@@ -206,16 +217,44 @@ def redact(text: str, public_handles: Iterable[str] = frozenset()) -> str:
                 continue
             if kind == "plate" and match["region"].upper() not in _REGIONS:
                 continue
-            spans.append((match.start(), order, match.end(), MASKS[kind]))
+            spans.append((match.start("whole"), order, match.end("whole"), MASKS[kind]))
+    if any(mask in _NUMBER_MASKS for *_, mask in spans):
+        spans = _widened(folded, spans)
     out: list[str] = []
-    last = written = 0  # end of the last mask: in the folded copy, in the original text
-    for start, _, end, mask in sorted(spans):
-        if start < last:
-            continue  # inside a span already masked
-        last = end
+    written = 0  # in the original text
+    for start, end, mask in _merged(spans):
         if index is not None:
             start, end = index[start], index[end - 1] + 1
         out += (text[written:start], mask)
         written = end
     out.append(text[written:])
     return "".join(out)
+
+
+def _widened(folded: str, spans: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """Widen each number's span to every digit joined to it by separators: numbers written side by side
+    ("0812 3456 7890 3374 0123 …") are masked whole, never a NIK's tail shown after a phone's mask."""
+    runs = [run.span() for run in _RUN.finditer(folded)]
+    starts = [first for first, _ in runs]
+    out = []
+    for start, order, end, mask in spans:
+        if mask in _NUMBER_MASKS:
+            i = max(0, bisect_right(starts, start) - 1)
+            while i < len(runs) and runs[i][0] < end:
+                if start < runs[i][1]:
+                    start, end = min(start, runs[i][0]), max(end, runs[i][1])
+                i += 1
+        out.append((start, order, end, mask))
+    return out
+
+
+def _merged(spans: list[tuple[int, int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping spans as one mask, labelled by the one that starts first (the earlier kind on a tie)."""
+    merged: list[tuple[int, int, str]] = []
+    for start, _, end, mask in sorted(spans):
+        if merged and start < merged[-1][1]:
+            first, last, label = merged[-1]
+            merged[-1] = (first, max(last, end), label)
+        else:
+            merged.append((start, end, mask))
+    return merged
