@@ -43,7 +43,9 @@ VARIANTS = " ".join(LEAKS) + " info @bmkg"
 def seeded_docs() -> list[dict]:
     return [
         report_doc(1, NOW - timedelta(hours=30), category="penerangan", text=XSS, cluster_id="x-c1"),
-        report_doc(2, NOW - timedelta(days=12), text="Jalan Pemuda berlubang, hubungi 081234567890 ya, " + VARIANTS),
+        report_doc(
+            2, NOW - timedelta(days=12), text="Jalan Pemuda berlubang, hubungi 081234567890 ya, " + VARIANTS
+        ),
         report_doc(
             3,
             NOW - timedelta(days=2),
@@ -94,7 +96,9 @@ def page(browser):
     tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     tab.dialogs = dialogs
     failed: list[str] = []  # every request the page made that did not succeed (a missing icon, say)
-    tab.on("response", lambda resp: failed.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None)
+    tab.on(
+        "response", lambda resp: failed.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None
+    )
     tab.on("console", lambda msg: failed.append(msg.text) if msg.type == "error" else None)
     tab.failed = failed
     yield tab
