@@ -58,16 +58,15 @@ def send_digests(request):
 if os.environ.get("FUNCTION_TARGET") == "status_page":
 
     @functions_framework.errorhandler(404)
-    def site_files(error):
-        """functions-framework answers /robots.txt and /favicon.ico itself, with a 404 (its ``error``
-        endpoint); this documented hook hands those two to the status page, which serves them."""
+    def not_routed(error):
+        """functions-framework answers some paths itself with a 404 (/robots.txt, /favicon.ico, a path
+        with a newline); this documented hook hands them to the status page, which serves or refuses
+        them in the right format (an Open311 path gets the spec's error, not an HTML page)."""
         from flask import request
 
         from aduan.statuspage import app
 
-        if request.path in app.FRAMEWORK_PATHS:
-            return app.handle(request, SETTINGS, CONFIG, os.environ)
-        return error
+        return app.handle(request, SETTINGS, CONFIG, os.environ)
 
 
 @functions_framework.http

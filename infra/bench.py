@@ -219,7 +219,18 @@ def write(results: dict) -> Path:
     return path
 
 
+# Sections that run on their own (``python -m infra.bench --only statuspage``): print, write nothing.
+ONLY = {"statuspage": lambda: sub_bench("infra.bench_statuspage")}
+
+
 def main() -> int:
+    if "--only" in sys.argv:
+        name = sys.argv[sys.argv.index("--only") + 1] if sys.argv[-1] != "--only" else ""
+        if name not in ONLY:
+            print(f"--only takes one of {sorted(ONLY)}", file=sys.stderr)
+            return 2
+        print(json.dumps({name: ONLY[name]()}, indent=2))
+        return 0
     results: dict = {"at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     cloud = LocalCloud(project="bench", ports=BENCH_PORTS)
     try:

@@ -20,8 +20,10 @@ ERROR_CACHE = "public, max-age=30"
 
 
 def _respond(fmt: str, root: str, value: object, status: int = 200) -> Response:
+    """``value`` rendered as ``root`` in ``fmt``; a ``str`` is a body already rendered."""
     mimetype = open311.FORMATS.get(fmt, open311.FORMATS["json"])
-    response = Response(open311.render(fmt, root, value), status=status, content_type=mimetype)
+    body = value if isinstance(value, str) else open311.render(fmt, root, value)
+    response = Response(body, status=status, content_type=mimetype)
     response.headers.update(
         {
             "Cache-Control": PUBLIC_CACHE if status == 200 else ERROR_CACHE,
@@ -53,6 +55,14 @@ def listing(site: Site, request: Request, language: str, match: re.Match[str]) -
         query = open311.parse_query(request.args, site.config.taxonomy.slugs, site.clock())
     except open311.Open311Error as error:
         return _error(fmt, error)
+    # The rendered body is cached too (per format and language): a warm listing neither reads nor renders.
+    body = site.cache.get(
+        ("open311-body", fmt, language, query), lambda: _listing_body(site, query, fmt, pub)
+    )
+    return _respond(fmt, "service_requests", body)
+
+
+def _listing_body(site: Site, query: open311.RequestQuery, fmt: str, pub: views.Publisher) -> str:
     if query.tickets:
         found = site.cache.get(
             ("open311-ids", query.tickets), lambda: site.store.by_tickets(list(query.tickets))
@@ -71,7 +81,7 @@ def listing(site: Site, request: Request, language: str, match: re.Match[str]) -
             ),
             paging.by_field("received_at"),
         )
-    return _respond(fmt, "service_requests", [open311.request_record(d, pub) for d in docs])
+    return open311.render(fmt, "service_requests", [open311.request_record(d, pub) for d in docs])
 
 
 def one(site: Site, request: Request, language: str, match: re.Match[str]) -> Response:

@@ -26,8 +26,6 @@ PUBLIC_CACHE = "public, max-age=60, s-maxage=120"
 ERROR_CACHE = "public, max-age=30"
 NO_STORE = "no-store"
 MIN_KEY_LENGTH = 32
-# Paths functions-framework routes to its own 404 before our function sees them (main.py hands them back).
-FRAMEWORK_PATHS = ("/robots.txt", "/favicon.ico")
 
 
 @dataclass
