@@ -184,6 +184,10 @@ def test_agency_pages_read_with_cursors(local: LocalCloud) -> None:
     docs = [report_doc(n, NOW - timedelta(hours=n)) for n in range(1, 2 * pages.PAGE_SIZE + 6)]
     seed(firestore.Client(project=local.project), docs)
     client, site = make_client(local.project, NOW)
+    calls, agency_open = [], site.store.agency_open
+    site.store.agency_open = lambda *args, **kw: (
+        calls.append(args[2:] + tuple(kw.values())) or agency_open(*args, **kw)
+    )
     seen, reads = [], []
     for number in (1, 2, 3):
         before = site.store.reads
@@ -193,13 +197,17 @@ def test_agency_pages_read_with_cursors(local: LocalCloud) -> None:
     assert sorted(seen) == sorted(d["ticket"] for d in docs) and len(seen) == len(docs)
     # the first page also reads the month's stats and the open count; later pages only their rows (+1)
     assert reads[1] == pages.PAGE_SIZE + 1 and reads[2] == 5
+    # page 2 starts after page 1's last row (deadline, id): a cursor, not an offset that bills skipped rows
+    by_due = sorted(docs, key=lambda d: (d["due_at"], d["id"]))
+    last = by_due[pages.PAGE_SIZE - 1]
+    assert calls[0] == (None,) and calls[1] == ((last["due_at"], last["id"]),)
 
 
 def test_cache_evicts_the_coldest_entry_and_misses_expire_soon() -> None:
     from aduan.statuspage.cache import TTLCache
 
     now = [0.0]
-    cache = TTLCache(60, clock=lambda: now[0], max_entries=3, negative_ttl_s=5)
+    cache = TTLCache(60, clock=lambda: now[0], max_entries=3, negative_ttl_s=5, max_misses=2)
     loads = []
 
     def load(value):
@@ -219,6 +227,12 @@ def test_cache_evicts_the_coldest_entry_and_misses_expire_soon() -> None:
     now[0] = 6.0
     cache.get("missing", load(None))
     assert loads.count(None) == 2
+    for n in range(10):  # misses evict misses only
+        cache.get(f"other-miss-{n}", load(None))
+    cache.get("a", load("a"))
+    cache.get("c", load("c"))
+    cache.get("d", load("d"))
+    assert loads.count("a") == 1 and len(cache) == 5
 
 
 def test_random_misses_do_not_flush_the_cache(seeded) -> None:
@@ -229,7 +243,7 @@ def test_random_misses_do_not_flush_the_cache(seeded) -> None:
     client, site, _ = seeded
     client.get("/")
     rng = random.Random(11)
-    for _ in range(300):
+    for _ in range(600):
         code = "".join(rng.choice(ALPHABET) for _ in range(8))
         assert client.get(f"/laporan/{code}").status_code == 404
     before = site.store.reads
