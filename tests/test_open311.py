@@ -213,6 +213,17 @@ def test_unknown_open311_paths_are_spec_errors_not_html(api, path: str) -> None:
     assert xml.status_code == 404 and xml_records(xml, "errors", "error")[0]["code"] == "404"
 
 
+def test_other_methods_are_spec_errors_with_allow(api) -> None:
+    client, _ = api
+    for path in ("/open311/v2/requests.json", "/open311/v2/requests.xml", "/open311/v2/services.json"):
+        response = client.post(path, data={"service_code": "jalan"})
+        assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD"
+        if path.endswith(".xml"):
+            assert xml_records(response, "errors", "error")[0]["code"] == "405"
+        else:
+            assert response.get_json()[0]["code"] == 405
+
+
 def test_discovery_says_how_to_get_a_key() -> None:
     doc = open311.discovery("https://status.example", "x")
     assert "API" in doc["key_service"] and doc["key_service"].strip()

@@ -100,3 +100,9 @@ def unknown(site: Site, request: Request, language: str, match: re.Match[str]) -
     """Any other path under /open311: the spec's 404, in the format its extension names."""
     fmt = "xml" if request.path.endswith(".xml") else "json"
     return _error(fmt, open311.Open311Error(404, "no such Open311 resource; see /open311/v2/discovery.json"))
+
+
+def method_not_allowed(request: Request) -> Response:
+    """Aduan is read-only through Open311: reports arrive from the channels, not by POST here."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    return _error(fmt, open311.Open311Error(405, "Open311 here is read-only: only GET is allowed"))

@@ -123,11 +123,19 @@ class App:
             if match is None:
                 continue
             if request.method not in methods:
-                response = html(self.site, "status/message.html", language, 405, NO_STORE, kind="method")
+                response = self.refused(request, language)
                 response.headers["Allow"] = ", ".join(sorted(methods))
                 return response
             return handler(self.site, request, language, match)
         return not_found(self.site, language)
+
+    def refused(self, request: Request, language: str) -> Response:
+        """405 in the resource's format: the spec's errors under /open311, a page elsewhere."""
+        if request.path.startswith("/open311"):
+            from aduan.statuspage import api
+
+            return api.method_not_allowed(request)
+        return html(self.site, "status/message.html", language, 405, NO_STORE, kind="method")
 
 
 def site_from_env(config: Config, project: str, env: Mapping[str, str]) -> Site:
