@@ -242,7 +242,7 @@ def public_outputs(text: str, doc_text: str) -> dict[str, str]:
     }
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(post())
 def test_no_personal_data_survives_on_any_output(generated) -> None:
     text, items = generated
@@ -254,7 +254,7 @@ def test_no_personal_data_survives_on_any_output(generated) -> None:
 CLASSIFIER = load_classifier(ROOT / "config", CONFIG.agencies.handles)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(post())
 def test_stored_public_text_masks_the_same_and_outputs_keep_it(generated) -> None:
     text, items = generated

@@ -265,13 +265,11 @@ def test_robots_favicon_and_description(seeded) -> None:
 
 
 def test_send_digests_takes_post_only(monkeypatch) -> None:
-    import sys
-
     from flask import Flask
 
-    monkeypatch.setenv("FUNCTION_TARGET", "status_page_not_this")
+    monkeypatch.setenv("FUNCTION_TARGET", "")
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "t-digest-method")
-    sys.path.insert(0, str(ROOT / "functions"))
+    monkeypatch.syspath_prepend(str(ROOT / "functions"))
     import main
 
     with Flask("t").test_request_context("/?week=2026-W48", method="GET"):
