@@ -166,3 +166,7 @@ def test_numbers_side_by_side_are_masked_whole(text: str) -> None:
     public = redact(text, AGENCIES)
     assert not any(ch.isdigit() for ch in public), public
     assert public.endswith(" ya")
+
+
+def test_a_digit_glued_to_a_word_is_not_swallowed_by_a_neighbouring_number() -> None:
+    assert redact("gak nyambung2. 0812 3456 7890 ya", AGENCIES) == "gak nyambung2. [telepon] ya"

@@ -124,7 +124,8 @@ _PLATE = (
 _HANDLE = r"(?<!@)@(?P<name>\w+)"
 _NUMBER_MASKS = (MASKS["nik"], MASKS["phone"])
 # Digits joined by the separators a number's groups use (see _widened).
-_RUN = re.compile(r"\d(?:[ .\-/_,:()+]{0,3}\d)*")
+# A digit glued to a word ("anak2", "2x") is not part of a number written beside another.
+_RUN = re.compile(r"(?<![^\W\d_])\d(?:[ .\-/_,:()+]{0,3}\d)*(?![^\W\d_])")
 # One pass per kind, each behind a one-character look-ahead so the scan skips ahead quickly;
 # on overlaps the earlier span wins, and the earlier kind at the same start.
 _PASSES = tuple(
