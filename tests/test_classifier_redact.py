@@ -61,6 +61,9 @@ AGENCIES = frozenset({"pemkotsmg", "laporgub_jtg"})
         ("handle", "@pemkotlover_ani"),
         ("handle", "@dinastiayu99"),
         ("handle", "@bmkg_fans"),
+        ("profile", "https://x.com/dimas_prtm/status/1862000000000000001"),
+        ("profile", "twitter.com/SitiNurhaliza99"),
+        ("profile", "www.instagram.com/siti.rahma_"),
     ],
 )
 def test_each_kind_is_masked(kind: str, value: str) -> None:
@@ -170,3 +173,8 @@ def test_numbers_side_by_side_are_masked_whole(text: str) -> None:
 
 def test_a_digit_glued_to_a_word_is_not_swallowed_by_a_neighbouring_number() -> None:
     assert redact("gak nyambung2. 0812 3456 7890 ya", AGENCIES) == "gak nyambung2. [telepon] ya"
+
+
+def test_profile_links_of_public_accounts_and_site_pages_stay() -> None:
+    text = "https://x.com/pemkotsmg/status/1 https://x.com/i/web/status/2 x.com/search?q=banjir"
+    assert redact(text, AGENCIES) == text

@@ -170,7 +170,22 @@ def handle(draw) -> tuple[str, str, str]:
 
 
 NEUTRAL = "@pemkotsmg jalan rusak @bmkg"
-personal = st.one_of(nik(), phone(), email(), plate(), handle())
+
+
+@st.composite
+def profile(draw) -> tuple[str, str, str]:
+    """An account named in a link to its profile or post, without an "@"."""
+    _, _, name = draw(handle())
+    site = draw(
+        st.sampled_from(
+            ["https://x.com/", "x.com/", "https://twitter.com/", "instagram.com/", "tiktok.com/@"]
+        )
+    )
+    tail = draw(st.sampled_from(["", "/", "/status/1862000000000000001", "?s=20"]))
+    return "handle", site + draw(st.sampled_from([str, str.upper]))(name) + tail, name
+
+
+personal = st.one_of(nik(), phone(), email(), plate(), handle(), profile())
 BEFORE = ["", " ", "tolong ", "hub: ", "(", "kontak ", "\n", "«", "nik:"]
 AFTER = ["", " ", ".", ",", ")", " ya", "\n", "!", "»", " 🙏"]
 

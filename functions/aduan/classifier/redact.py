@@ -1,7 +1,8 @@
 """Masking personal data in a post before it is shown in public (DESIGN.md invariant 4).
 
 Masked: NIK and KK numbers, phone numbers, e-mail addresses, vehicle plates and
-every @handle that is not a listed public account. Patterns are deliberately
+every @handle (or account in a profile link: x.com/budi_s/…) that is not a listed
+public account. Patterns are deliberately
 broad (a masked office phone costs nothing; a leaked NIK does) and linear in the
 text's length.
 
@@ -27,7 +28,14 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
-MASKS = {"email": "[email]", "nik": "[NIK/KK]", "phone": "[telepon]", "plate": "[nopol]", "handle": "@[akun]"}
+MASKS = {
+    "email": "[email]",
+    "nik": "[NIK/KK]",
+    "phone": "[telepon]",
+    "plate": "[nopol]",
+    "handle": "@[akun]",
+    "profile": "[akun]",
+}
 
 # Characters that separate a number's groups as people write them: "3374 0123", "0812-3456",
 # "0812/3456", "3374_0123", "3374,0123", "0812 - 3456" (up to three of them in a row).
@@ -122,6 +130,15 @@ _PLATE = (
     r"(?![^\W_])"
 )
 _HANDLE = r"(?<!@)@(?P<name>\w+)"
+# A profile link names its account without an "@": x.com/budi_s/status/…, instagram.com/budi.s
+_PROFILE = (
+    r"(?<![\w.\-])(?i:(?:www\.|mobile\.|m\.)?(?:x|twitter|instagram|facebook|fb|tiktok|threads)\.(?:com|net))"
+    r"/@?(?P<name>[A-Za-z0-9_.]{1,50})"
+)
+# First path segments of those sites that are pages, not accounts.
+_NOT_ACCOUNTS = frozenset(
+    {"i", "home", "search", "explore", "hashtag", "intent", "share", "settings", "p", "reel"}
+)
 _NUMBER_MASKS = (MASKS["nik"], MASKS["phone"])
 # Digits joined by the separators a number's groups use (see _widened).
 # A digit glued to a word ("anak2", "2x") is not part of a number written beside another.
@@ -141,6 +158,7 @@ _PASSES = tuple(
         ("phone", r"[(+0-9]", _PHONE),
         ("plate", r"[A-Za-z]", _PLATE),
         ("handle", "@", _HANDLE),
+        ("profile", r"[A-Za-z]", _PROFILE),
     )
 )
 
@@ -214,11 +232,14 @@ def redact(text: str, public_handles: Iterable[str] = frozenset()) -> str:
         if kind in ("email", "handle") and "@" not in folded:
             continue
         for match in pattern.finditer(folded):
-            if kind == "handle" and match["name"].casefold() in public:
+            if kind in ("handle", "profile") and match["name"].casefold().rstrip(".") in public:
+                continue
+            if kind == "profile" and match["name"].casefold() in _NOT_ACCOUNTS:
                 continue
             if kind == "plate" and match["region"].upper() not in _REGIONS:
                 continue
-            spans.append((match.start("whole"), order, match.end("whole"), MASKS[kind]))
+            group = "name" if kind == "profile" else "whole"
+            spans.append((match.start(group), order, match.end(group), MASKS[kind]))
     if any(mask in _NUMBER_MASKS for *_, mask in spans):
         spans = _widened(folded, spans)
     out: list[str] = []
