@@ -2,9 +2,9 @@
 
 Masked: NIK and KK numbers, phone numbers, e-mail addresses, vehicle plates and
 every @handle (or account in a profile link: x.com/budi_s/…) that is not a listed
-public account. Patterns are deliberately
-broad (a masked office phone costs nothing; a leaked NIK does) and linear in the
-text's length.
+public account. Patterns are deliberately broad (a masked office phone costs
+nothing; a leaked NIK does), numbers written side by side are masked whole, and
+every pattern is linear in the text's length.
 
 Writing variants must not get around a pattern, so the patterns never see the
 text as written: they run on a *folded* copy in which every kind of space (NBSP,
