@@ -45,12 +45,30 @@ def classify_mention(event):
 
 @functions_framework.http
 def send_digests(request):
-    """Cloud Scheduler, daily 07:00 WIB: weekly digests on Mondays, daily ones every day; each sent once."""
+    """Cloud Scheduler, daily 07:00 WIB: weekly digests on Mondays, daily ones every day; each sent once.
+
+    POST only: it sends e-mail, so a GET (a health probe, a crawler, a prefetch) must not."""
+    if request.method != "POST":
+        return "send_digests takes POST only\n", 405, {"Allow": "POST"}
     from aduan.digest import job
 
     return job.run(
         SETTINGS, CONFIG, os.environ, week=request.args.get("week"), day=request.args.get("day")
     ), 200
+
+
+if os.environ.get("FUNCTION_TARGET") == "status_page":
+
+    @functions_framework.errorhandler(404)
+    def not_routed(error):
+        """functions-framework answers some paths itself with a 404 (/robots.txt, /favicon.ico, a path
+        with a newline); this documented hook hands them to the status page, which serves or refuses
+        them in the right format (an Open311 path gets the spec's error, not an HTML page)."""
+        from flask import request
+
+        from aduan.statuspage import app
+
+        return app.handle(request, SETTINGS, CONFIG, os.environ)
 
 
 @functions_framework.http

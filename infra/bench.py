@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -258,18 +259,29 @@ def run_ingestion() -> dict:
         cloud.stop()
 
 
+# Sections that run on their own (``python -m infra.bench --only NAME``): the figures are printed;
+# a section with a writer here also rewrites its part of docs/benchmarks.md.
+ONLY: dict[str, Callable[[], dict]] = {
+    "ingestion": run_ingestion,
+    "statuspage": lambda: sub_bench("infra.bench_statuspage"),
+}
+SECTION_WRITERS: dict[str, tuple[str, Callable[[dict], list[str]]]] = {
+    "ingestion": ("## Ingestion", lambda figures: ingestion_section(figures)),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.bench", description=__doc__)
-    parser.add_argument(
-        "--only", choices=["ingestion"], help="run one section and rewrite only it in docs/benchmarks.md"
-    )
+    parser.add_argument("--only", choices=sorted(ONLY), help="run one section (see ONLY)")
     args = parser.parse_args(argv)
-    if args.only == "ingestion":
-        ing = run_ingestion()
-        print(json.dumps(ing, indent=2))
-        path = ROOT / "docs" / "benchmarks.md"
-        path.write_text(replace_section(path.read_text(), "## Ingestion", ingestion_section(ing)))
-        print(f"rewrote the ingestion section of {path}")
+    if args.only:
+        figures = ONLY[args.only]()
+        print(json.dumps({args.only: figures}, indent=2))
+        if args.only in SECTION_WRITERS:
+            heading, lines = SECTION_WRITERS[args.only]
+            path = ROOT / "docs" / "benchmarks.md"
+            path.write_text(replace_section(path.read_text(), heading, lines(figures)))
+            print(f"rewrote the {heading[3:]} section of {path}")
         return 0
     results: dict = {"at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     results["ingestion"] = run_ingestion()

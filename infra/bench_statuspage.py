@@ -112,8 +112,9 @@ def seed_bench_data(project: str, count: int, now: datetime) -> list[dict[str, A
 
 
 def reads_per_view(project: str, overview: str, reports: list[str], views: int = 20) -> dict[str, float]:
-    """Firestore documents read per view, in-process on the same code: warm views of ``/`` and of one
-    report, and first views of ``len(reports)`` different reports (a cache miss each)."""
+    """Firestore documents read per view, in-process on the same code: warm views of ``/``, of one
+    report, of the Open311 listings and lookups and of an agency's pages; first views (a cold cache)
+    of the same; and first views of ``len(reports)`` different reports (a cache miss each)."""
     from flask import Flask, request
     from google.cloud import firestore
 
@@ -126,17 +127,31 @@ def reads_per_view(project: str, overview: str, reports: list[str], views: int =
     app = App(Site(store, load_config(ROOT / "config"), SIGNING_KEY, "http://127.0.0.1"))
     flask_app = Flask("bench")
 
-    def view(path: str) -> int:
+    def view(path: str, ok: tuple[int, ...] = (200,)) -> int:
         before = store.reads
         with flask_app.test_request_context(path):
-            assert app.respond(request).status_code == 200
+            assert app.respond(request).status_code in ok, path
         return store.reads - before
 
-    result = {}
-    for name, path in (("/", overview), ("/laporan/<ticket> warm", reports[0])):
-        view(path)
-        result[name] = sum(view(path) for _ in range(views)) / views
-    result["/laporan/<ticket> first view"] = sum(view(p) for p in reports[1:]) / (len(reports) - 1)
+    ticket = reports[0].rsplit("/", 1)[-1]
+    paths = {
+        "/": overview,
+        "/laporan/<ticket>": reports[0],
+        "/open311/v2/requests.json (default listing, 50)": "/open311/v2/requests.json",
+        "/open311/v2/requests.xml?page=3&page_size=20": "/open311/v2/requests.xml?page=3&page_size=20",
+        "/open311/v2/requests/<ticket>.json": f"/open311/v2/requests/{ticket}.json",
+        "/open311/v2/requests/<unknown>.json (404)": "/open311/v2/requests/ZZZZZZZZ.json",
+        "/instansi/<agency>?halaman=2": "/instansi/kota-magelang?halaman=2",
+    }
+    result: dict[str, Any] = {"warm": {}, "cold": {}}
+    for name, path in paths.items():
+        app.site.cache.clear()
+        result["cold"][name] = view(path, ok=(200, 404))
+        result["warm"][name] = sum(view(path, ok=(200, 404)) for _ in range(views)) / views
+    app.site.cache.clear()
+    result["/laporan/<ticket> first view, each a different ticket"] = sum(view(p) for p in reports[1:]) / (
+        len(reports) - 1
+    )
     return result
 
 
@@ -166,12 +181,19 @@ def main(argv: list[str]) -> int:
         cloud.start_function("status_page", status_port, env, name="bench-status_page")
         cloud.start_function("hello", hello_port, env, source=Path(__file__), name="bench-hello")
         report_path = f"/laporan/{docs[0]['ticket']}"
-        for port, path in ((hello_port, "/"), (status_port, "/"), (status_port, report_path)):
+        listing = "/open311/v2/requests.json"
+        for port, path in (
+            (hello_port, "/"),
+            (status_port, "/"),
+            (status_port, report_path),
+            (status_port, listing),
+        ):
             load(port, path, 1.0, 2)  # warm: imports, caches, connections
         results = {
             "hello": load(hello_port, "/", args.seconds, args.threads),
             "overview": load(status_port, "/", args.seconds, args.threads),
             "report": load(status_port, report_path, args.seconds, args.threads),
+            "open311_listing": load(status_port, listing, args.seconds, args.threads),
         }
         reads = reads_per_view(cloud.project, "/", [f"/laporan/{d['ticket']}" for d in docs[:21]])
     finally:
@@ -185,7 +207,8 @@ def main(argv: list[str]) -> int:
                 "reports": args.reports,
                 "requests_per_s": {k: v["rps"] for k, v in results.items()},
                 "ratio_to_hello": {
-                    k: round(results[k]["rps"] / hello_rps, 3) for k in ("overview", "report")
+                    k: round(results[k]["rps"] / hello_rps, 3)
+                    for k in ("overview", "report", "open311_listing")
                 },
                 "failed": {k: v["failed"] for k, v in results.items()},
                 "firestore_reads_per_view": reads,

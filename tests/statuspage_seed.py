@@ -154,4 +154,6 @@ def make_client(project: str, now: datetime, key: str = KEY) -> tuple[Any, Any]:
     flask_app.add_url_rule(
         "/<path:rest>", "any", lambda rest: app.respond(request), methods=["GET", "POST", "HEAD", "PUT"]
     )
+    # as main.py does for functions-framework: paths the router refuses (a newline) reach the app too
+    flask_app.register_error_handler(404, lambda error: app.respond(request))
     return flask_app.test_client(), site

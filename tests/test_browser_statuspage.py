@@ -23,12 +23,29 @@ sync_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = ROOT / "build" / "artifacts"
 XSS = 'Lampu PJU mati <script>alert("xss")</script> <img src=x onerror=alert(2)> di depan SD'
 NOW = datetime.now(UTC)
+# issue 11's leaks, as a citizen might type them (the stored text here is *not* redacted: the page must)
+LEAKS = [
+    "3374  0123\u00a04567\t8901",
+    "(+62) 812 3456 7891",
+    "wa081234567892",
+    "0812 - 3456 - 7895",
+    "0062 812 3456 7800",
+    "budi@bücher.de",
+    "h 1234 ab",
+    "H.1234.AB",
+    "＠sitinurhaliza",
+    "@humasbudi",
+    "@pemkotlover_ani",
+]
+VARIANTS = " ".join(LEAKS) + " info @bmkg"
 
 
 def seeded_docs() -> list[dict]:
     return [
         report_doc(1, NOW - timedelta(hours=30), category="penerangan", text=XSS, cluster_id="x-c1"),
-        report_doc(2, NOW - timedelta(days=12), text="Jalan Pemuda berlubang, hubungi 081234567890"),
+        report_doc(
+            2, NOW - timedelta(days=12), text="Jalan Pemuda berlubang, hubungi 081234567890 ya, " + VARIANTS
+        ),
         report_doc(
             3,
             NOW - timedelta(days=2),
@@ -78,6 +95,12 @@ def page(browser):
     dialogs: list[str] = []
     tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     tab.dialogs = dialogs
+    failed: list[str] = []  # every request the page made that did not succeed (a missing icon, say)
+    tab.on(
+        "response", lambda resp: failed.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None
+    )
+    tab.on("console", lambda msg: failed.append(msg.text) if msg.type == "error" else None)
+    tab.failed = failed
     yield tab
     context.close()
 
@@ -100,7 +123,12 @@ def test_overview_search_and_timeline(site, page) -> None:
     assert 'alert("xss")' in page.locator("blockquote.text").inner_text()
     assert page.locator(".timeline li").count() == 2
     shot(page, "report")
-    assert page.dialogs == []
+    assert page.dialogs == [] and page.failed == []
+    icon = page.locator('link[rel="icon"]').get_attribute("href")
+    fetched = page.request.get(base + icon)
+    assert fetched.status == 200 and fetched.headers["content-type"].startswith("image/svg+xml")
+    assert page.request.get(base + "/robots.txt").status == 200
+    assert page.locator('meta[name="description"]').get_attribute("content")
 
 
 def test_agency_page_and_no_private_data(site, page) -> None:
@@ -111,6 +139,9 @@ def test_agency_page_and_no_private_data(site, page) -> None:
     assert "Lewat tenggat" in items.nth(0).inner_text()  # 12 days old and never taken up: overdue first
     text = page.locator("body").inner_text()
     assert "081234567890" not in text and "warga_smg" not in text and "[telepon]" in text
+    for leak in LEAKS:
+        assert leak not in text and leak.split()[-1] not in text, leak
+    assert "@bmkg" in text  # a listed public account stays readable
     shot(page, "agency")
     page.goto(base + "/?lang=en")
     assert page.locator("h1").inner_text() == "Status of citizens' reports"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 from google.cloud import firestore
@@ -162,7 +163,108 @@ def test_a_non_report_is_not_found_by_id(api) -> None:
     assert client.get(f"/open311/v2/requests/{docs['3']['ticket']}.json").status_code == 404
 
 
-def test_default_range_is_the_last_90_days() -> None:
+def test_default_range_is_the_last_90_days_and_stable_within_a_minute() -> None:
     query = open311.parse_query({}, ("jalan",), NOW)
-    assert query.end == NOW and NOW - query.start == open311.MAX_SPAN and query.open is None
+    assert query.end is None and NOW - query.start == open311.MAX_SPAN and query.open is None
+    later = open311.parse_query({}, ("jalan",), NOW + timedelta(seconds=59, microseconds=12345))
+    assert later == query  # same cache key: the window moves by the minute, not the microsecond
     assert json.loads(open311.to_json([None, True])) == [None, True]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=²",
+        "page=¹",
+        "page_size=¹",
+        "page_size=٣",
+        "page=0",
+        "page=-1",
+        "page=1e3",
+        "page=20&page_size=100",  # deeper than the first 1000 requests
+        "start_date=9999-12-31T00:00:00Z",
+        "end_date=0001-01-01T00:00:00Z",
+        "start_date=0001-01-01T00:00:00%2B14:00",
+        "end_date=9999-12-31T23:59:59-12:00",
+        "start_date=2026-01-01T00:00:00%2B25:00",
+        "start_date=%00",
+    ],
+)
+def test_hostile_parameters_are_400_in_the_spec_format(api, query: str) -> None:
+    client, _ = api
+    for fmt in ("json", "xml"):
+        response = client.get(f"/open311/v2/requests.{fmt}?{query}")
+        assert response.status_code == 400, (fmt, query)
+        if fmt == "json":
+            assert response.get_json()[0]["code"] == 400
+        else:
+            assert xml_records(response, "errors", "error")[0]["code"] == "400"
+
+
+@pytest.mark.parametrize(
+    "path", ["requests/ZZZZ.json", "requests/a.b.json", "nothing.json", "v3/x", "", "v2/"]
+)
+def test_unknown_open311_paths_are_spec_errors_not_html(api, path: str) -> None:
+    client, _ = api
+    response = client.get(f"/open311/{path}")
+    assert response.status_code == 404 and response.content_type.startswith("application/json")
+    assert response.get_json()[0]["code"] == 404
+    xml = client.get(f"/open311/{path.removesuffix('.json')}.xml")
+    assert xml.status_code == 404 and xml_records(xml, "errors", "error")[0]["code"] == "404"
+
+
+def test_other_methods_are_spec_errors_with_allow(api) -> None:
+    client, _ = api
+    for path in ("/open311/v2/requests.json", "/open311/v2/requests.xml", "/open311/v2/services.json"):
+        response = client.post(path, data={"service_code": "jalan"})
+        assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD"
+        if path.endswith(".xml"):
+            assert xml_records(response, "errors", "error")[0]["code"] == "405"
+        else:
+            assert response.get_json()[0]["code"] == 405
+
+
+def test_discovery_says_how_to_get_a_key() -> None:
+    doc = open311.discovery("https://status.example", "x")
+    assert "API" in doc["key_service"] and doc["key_service"].strip()
+
+
+def test_listings_and_lookups_are_cached_and_paged_with_cursors(local: LocalCloud) -> None:
+    docs = [report_doc(n, wib(2026, 11, 25, 9) - timedelta(hours=n)) for n in range(1, 8)]
+    seed(firestore.Client(project=local.project), docs)
+    clock = [NOW]
+    client, site = make_client(local.project, NOW)
+    site.clock = lambda: clock[0]
+    expected = [d["ticket"] for d in docs]  # newest first
+    before = site.store.reads
+    assert [r["service_request_id"] for r in client.get("/open311/v2/requests.json").get_json()] == expected
+    cold = site.store.reads - before
+    assert cold == len(docs)
+    for micro in (1, 999_999, 31_000_000):  # the default window no longer changes the cache key
+        clock[0] = NOW + timedelta(microseconds=micro)
+        before = site.store.reads
+        assert client.get("/open311/v2/requests.xml").status_code == 200
+        assert site.store.reads == before
+    # pages of 2: each page reads its rows and one more, never the rows it skips
+    shown, reads = [], []
+    for number in (1, 2, 3, 4):
+        before = site.store.reads
+        page = client.get(f"/open311/v2/requests.json?page_size=2&page={number}").get_json()
+        reads.append(site.store.reads - before)
+        shown += [r["service_request_id"] for r in page]
+    assert shown == expected and reads == [3, 3, 3, 1]
+    # a first visit deep into the listing walks the pages before it once; they are then cached
+    client2, site2 = make_client(local.project, NOW)
+    before = site2.store.reads
+    client2.get("/open311/v2/requests.json?page_size=2&page=3")
+    assert site2.store.reads - before == 3 + 3 + 3
+    before = site2.store.reads
+    client2.get("/open311/v2/requests.json?page_size=2&page=2")
+    assert site2.store.reads == before
+    # one request: cached, misses too (briefly)
+    for path in (f"/open311/v2/requests/{expected[0]}.json", "/open311/v2/requests/ZZZZZZZZ.json"):
+        client.get(path)
+        before = site.store.reads
+        client.get(path)
+        client.get(path.replace(".json", ".xml"))
+        assert site.store.reads == before

@@ -169,3 +169,111 @@ def test_overdue_first_orders_by_lateness_then_deadline() -> None:
 def test_bad_environment_stops_with_the_variable_named(env: dict, variable: str) -> None:
     with pytest.raises(ConfigError, match=variable):
         site_from_env(load_config(ROOT / "config"), "p", env)
+
+
+@pytest.mark.parametrize("halaman", ["²", "¹", "٣", "0", "51", "-1", "1.5", "x"])
+def test_bad_page_numbers_are_400_not_500(seeded, halaman: str) -> None:
+    client, _, _ = seeded
+    response = client.get("/instansi/kota-semarang", query_string={"halaman": halaman})
+    assert response.status_code == 400 and "Nomor halaman tidak valid" in text_of(response)
+
+
+def test_agency_pages_read_with_cursors(local: LocalCloud) -> None:
+    from aduan.statuspage import pages
+
+    docs = [report_doc(n, NOW - timedelta(hours=n)) for n in range(1, 2 * pages.PAGE_SIZE + 6)]
+    seed(firestore.Client(project=local.project), docs)
+    client, site = make_client(local.project, NOW)
+    calls, agency_open = [], site.store.agency_open
+    site.store.agency_open = lambda *args, **kw: (
+        calls.append(args[2:] + tuple(kw.values())) or agency_open(*args, **kw)
+    )
+    seen, reads = [], []
+    for number in (1, 2, 3):
+        before = site.store.reads
+        body = client.get(f"/instansi/kota-semarang?halaman={number}").get_data(as_text=True)
+        reads.append(site.store.reads - before)
+        seen += re.findall(r'class="ticket" href="/laporan/([0-9A-Z]{8})', body)
+    assert sorted(seen) == sorted(d["ticket"] for d in docs) and len(seen) == len(docs)
+    # the first page also reads the month's stats and the open count; later pages only their rows (+1)
+    assert reads[1] == pages.PAGE_SIZE + 1 and reads[2] == 5
+    # page 2 starts after page 1's last row (deadline, id): a cursor, not an offset that bills skipped rows
+    by_due = sorted(docs, key=lambda d: (d["due_at"], d["id"]))
+    last = by_due[pages.PAGE_SIZE - 1]
+    assert calls[0] == (None,) and calls[1] == ((last["due_at"], last["id"]),)
+
+
+def test_cache_evicts_the_coldest_entry_and_misses_expire_soon() -> None:
+    from aduan.statuspage.cache import TTLCache
+
+    now = [0.0]
+    cache = TTLCache(60, clock=lambda: now[0], max_entries=3, negative_ttl_s=5, max_misses=2)
+    loads = []
+
+    def load(value):
+        return lambda: loads.append(value) or value
+
+    for key in ("a", "b", "c"):
+        cache.get(key, load(key))
+    cache.get("a", load("a"))  # a is now the most recent
+    cache.get("d", load("d"))  # evicts b only
+    assert loads == ["a", "b", "c", "d"] and len(cache) == 3
+    cache.get("a", load("a"))
+    cache.get("c", load("c"))
+    assert loads == ["a", "b", "c", "d"]
+    cache.get("missing", load(None))
+    cache.get("missing", load(None))
+    assert loads.count(None) == 1
+    now[0] = 6.0
+    cache.get("missing", load(None))
+    assert loads.count(None) == 2
+    for n in range(10):  # misses evict misses only
+        cache.get(f"other-miss-{n}", load(None))
+    cache.get("a", load("a"))
+    cache.get("c", load("c"))
+    cache.get("d", load("d"))
+    assert loads.count("a") == 1 and len(cache) == 5
+
+
+def test_random_misses_do_not_flush_the_cache(seeded) -> None:
+    import random
+
+    from aduan.ticket import ALPHABET
+
+    client, site, _ = seeded
+    client.get("/")
+    rng = random.Random(11)
+    for _ in range(600):
+        code = "".join(rng.choice(ALPHABET) for _ in range(8))
+        assert client.get(f"/laporan/{code}").status_code == 404
+    before = site.store.reads
+    assert client.get("/").status_code == 200 and client.get("/?lang=id").status_code == 200
+    assert site.store.reads == before
+
+
+def test_robots_favicon_and_description(seeded) -> None:
+    client, _, _ = seeded
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and "Disallow: /tindak/" in robots.get_data(as_text=True)
+    icon = client.get("/favicon.svg")
+    assert icon.status_code == 200 and icon.content_type.startswith("image/svg+xml")
+    assert client.get("/favicon.ico").headers["Location"] == "/favicon.svg"
+    page = client.get("/").get_data(as_text=True)
+    assert '<meta name="description" content="Status laporan warga' in page
+    assert '<link rel="icon" href="/favicon.svg">' in page
+    assert "Central Java" in client.get("/?lang=en").get_data(as_text=True).split("<style>")[0]
+
+
+def test_send_digests_takes_post_only(monkeypatch) -> None:
+    from flask import Flask
+
+    monkeypatch.setenv("FUNCTION_TARGET", "")
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "t-digest-method")
+    monkeypatch.syspath_prepend(str(ROOT / "functions"))
+    import main
+
+    with Flask("t").test_request_context("/?week=2026-W48", method="GET"):
+        from flask import request
+
+        body, status, headers = main.send_digests(request)
+    assert status == 405 and headers == {"Allow": "POST"}

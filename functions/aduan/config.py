@@ -125,6 +125,12 @@ class Agencies:
 class Config:
     taxonomy: Taxonomy
     agencies: Agencies
+    public_accounts: frozenset[str] = frozenset()  # listed in vocabulary/redaction.yaml, lower case
+
+    @property
+    def public_handles(self) -> frozenset[str]:
+        """Every account public text may show: the agencies' own and the listed ones; all else is masked."""
+        return self.agencies.handles | self.public_accounts
 
 
 class _Fields:
@@ -308,3 +314,26 @@ def webhook_url_problem(url: str) -> str | None:
     if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
         return None
     return f"{url!r} must be an https:// URL (http:// only on loopback)"
+
+
+def parse_public_accounts(data: Any, source: str) -> frozenset[str]:
+    """Validate redaction.yaml: exact X usernames only (a prefix rule would let @humasbudi through)."""
+    top = _Fields(data, source, "redaction")
+    unknown = sorted(set(data) - {"public_handles"})
+    if unknown:
+        raise top.fail(
+            str(unknown[0]),
+            "is not a known field (only 'public_handles'; accounts are listed exactly, prefixes are no rule)",
+        )
+
+    def problem(name: str) -> str | None:
+        return None if X_USERNAME.fullmatch(name.removeprefix("@")) else f"{name!r} is not an X username"
+
+    names = top.strings("public_handles", problem, allow_empty=True)
+    lowered = [n.removeprefix("@").lower() for n in names]
+    if len(set(lowered)) != len(lowered):
+        raise top.fail(
+            "public_handles",
+            f"lists an account twice: {sorted({n for n in lowered if lowered.count(n) > 1})}",
+        )
+    return frozenset(lowered)

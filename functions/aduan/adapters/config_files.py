@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from aduan.config import Config, ConfigError, parse_agencies, parse_taxonomy
+from aduan.config import Config, ConfigError, parse_agencies, parse_public_accounts, parse_taxonomy
 
 WILAYAH_DIR = Path(__file__).resolve().parent.parent / "data" / "wilayah"
 PROVINCE_CODE = "33"
@@ -44,4 +44,6 @@ def load_config(config_dir: Path) -> Config:
     taxonomy = parse_taxonomy(read_yaml(taxonomy_path), str(taxonomy_path))
     codes = region_codes()
     agencies = parse_agencies(read_yaml(agencies_path), str(agencies_path), taxonomy, codes.__contains__)
-    return Config(taxonomy=taxonomy, agencies=agencies)
+    redaction_path = config_dir / "vocabulary" / "redaction.yaml"
+    public = parse_public_accounts(read_yaml(redaction_path), str(redaction_path))
+    return Config(taxonomy=taxonomy, agencies=agencies, public_accounts=public)

@@ -20,6 +20,7 @@ from aduan import names, stats
 from aduan.statuspage.change import Stale
 
 TICKET_MATCHES = 2  # two reports with one ticket would be a collision: then show none
+Cursor = tuple[Any, str]  # the ordering field's value and the document id of the last row read
 
 
 class FirestoreStatus:
@@ -29,8 +30,9 @@ class FirestoreStatus:
         self.reads = 0
 
     def _docs(self, query: Any) -> list[dict[str, Any]]:
+        """Run a query, counting reads as Firestore bills them: one per document, at least one per query."""
         docs = [snap.to_dict() for snap in query.stream()]
-        self.reads += len(docs)
+        self.reads += max(1, len(docs))
         return docs
 
     def month_shards(self, month: str) -> list[dict[str, Any]]:
@@ -64,16 +66,16 @@ class FirestoreStatus:
         self.reads += 1
         return max(1, int(query.get()[0][0].value))
 
-    def agency_open(self, agency_id: str, limit: int, offset: int) -> list[dict[str, Any]]:
-        """An agency's open reports, earliest deadline first (index: agency_id, open, due_at)."""
+    def agency_open(self, agency_id: str, limit: int, after: Cursor | None = None) -> list[dict[str, Any]]:
+        """An agency's open reports, earliest deadline first (index: agency_id, open, due_at), read
+        after a cursor: an offset would bill every skipped document."""
         query = (
             self.reports.where(filter=firestore.FieldFilter("agency_id", "==", agency_id))
             .where(filter=firestore.FieldFilter("open", "==", True))
             .order_by("due_at")
-            .offset(offset)
-            .limit(limit)
+            .order_by("__name__")
         )
-        return self._docs(query)
+        return self._docs(_after(query, "due_at", after).limit(limit))
 
     def agency_open_count(self, agency_id: str) -> int:
         query = (
@@ -89,24 +91,24 @@ class FirestoreStatus:
         codes: tuple[str, ...],
         wanted_open: bool | None,
         start: datetime,
-        end: datetime,
+        end: datetime | None,
         limit: int,
-        offset: int,
+        after: Cursor | None = None,
     ) -> list[dict[str, Any]]:
-        """Open311 GET requests (indexes: public, [category,] [open,] received_at desc)."""
+        """Open311 GET requests, newest first, after a cursor (indexes: public, [category,] [open,]
+        received_at desc); ``end`` None is up to now."""
         query = self.reports.where(filter=firestore.FieldFilter("public", "==", True))
         if codes:
             query = query.where(filter=firestore.FieldFilter("category", "in", list(codes)))
         if wanted_open is not None:
             query = query.where(filter=firestore.FieldFilter("open", "==", wanted_open))
-        query = (
-            query.where(filter=firestore.FieldFilter("received_at", ">=", start))
-            .where(filter=firestore.FieldFilter("received_at", "<=", end))
-            .order_by("received_at", direction=firestore.Query.DESCENDING)
-            .offset(offset)
-            .limit(limit)
+        query = query.where(filter=firestore.FieldFilter("received_at", ">=", start))
+        if end is not None:
+            query = query.where(filter=firestore.FieldFilter("received_at", "<=", end))
+        query = query.order_by("received_at", direction=firestore.Query.DESCENDING).order_by(
+            "__name__", direction=firestore.Query.DESCENDING
         )
-        return self._docs(query)
+        return self._docs(_after(query, "received_at", after).limit(limit))
 
     def report(self, report_id: str) -> tuple[dict[str, Any], Any] | None:
         """A report and its update time (the precondition of ``change``)."""
@@ -131,3 +133,8 @@ class FirestoreStatus:
             batch.commit()
         except (gexc.FailedPrecondition, gexc.Conflict, gexc.Aborted) as exc:
             raise Stale(str(exc)) from exc
+
+
+def _after(query: Any, field: str, cursor: Cursor | None) -> Any:
+    """``query`` from just after ``cursor`` (its ``field`` value and document id); ties cannot skip rows."""
+    return query if cursor is None else query.start_after({field: cursor[0], "__name__": cursor[1]})

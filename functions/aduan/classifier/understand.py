@@ -15,7 +15,7 @@ from aduan.classifier.gate import REPORT_KIND, gate
 from aduan.classifier.gazetteer import Gazetteer, Place
 from aduan.classifier.lexicon import Feature, scan
 from aduan.classifier.normalize import clean, handles, standardise, words
-from aduan.classifier.redact import PUBLIC_PREFIXES, redact
+from aduan.classifier.redact import redact
 from aduan.classifier.vocabulary import CONTRAST, URGENT, Vocabulary
 
 
@@ -45,7 +45,6 @@ class Classifier:
         self._vocab = vocabulary
         self._gazetteer = Gazetteer(vocabulary.gazetteer)
         self._public = frozenset(h.lower().lstrip("@") for h in agency_handles) | vocabulary.public_handles
-        self._prefixes = tuple(sorted(set(PUBLIC_PREFIXES) | set(vocabulary.public_prefixes)))
         settings = vocabulary.settings
         self._analysed = int(settings["analysed_chars"])
         self._threshold = settings["report_threshold"]
@@ -57,7 +56,7 @@ class Classifier:
 
     def redact(self, text: str) -> str:
         """``text`` with personal data masked; agency and public-body handles stay."""
-        return redact(clean(text), self._public, self._prefixes)
+        return redact(clean(text), self._public)
 
     def understand(self, text: str, x_place: Mapping[str, Any] | str | None = None) -> Understanding:
         """Classify one post; ``x_place`` is X's place object (or its full_name)."""
@@ -73,7 +72,7 @@ class Classifier:
         is_report = kind == REPORT_KIND
         fallback = is_report and self._account_place
         place = self._gazetteer.locate(raw, _full_name(x_place), handles(head), fallback)
-        public_text = redact(text, self._public, self._prefixes)
+        public_text = redact(text, self._public)
         if not is_report:
             confidence = round(min(1.0, 0.5 + margin / (2 * self._strong)), 3)
             return Understanding(False, kind, None, confidence, margin < 1, False, place, public_text)

@@ -80,6 +80,7 @@ def gather(
         reopened_docs=source.reopened(agency.id, week.start, week.end),
         escalated_docs=escalated(agency, config, now, source),
         agency_names={a.id: a.name for a in config.agencies.agencies},
+        public_handles=config.public_handles,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aduan import report, ticket
+from aduan.classifier.redact import redact
 from aduan.config import Agency, Taxonomy
 from aduan.digest.week import Period
 from aduan.workdays import WIB
@@ -179,8 +180,11 @@ def _age_bucket(days: int) -> str:
 
 
 class _Builder:
-    def __init__(self, agency: Agency, taxonomy: Taxonomy, links: Links, now: datetime) -> None:
+    def __init__(
+        self, agency: Agency, taxonomy: Taxonomy, links: Links, now: datetime, public: frozenset[str]
+    ) -> None:
         self.agency, self.taxonomy, self.links, self.now = agency, taxonomy, links, now
+        self.public = public
         self.lang = agency.language
 
     def category(self, slug: str | None) -> str:
@@ -195,7 +199,8 @@ class _Builder:
         overdue = report.is_overdue(doc, self.now)
         return ReportLine(
             ticket=ticket.display(str(doc.get("ticket", ""))),
-            text=one_line(str(doc.get("public_text") or "")),
+            # redacted again, as the pages do: reports filed under an older rule are covered too
+            text=one_line(redact(str(doc.get("public_text") or ""), self.public)),
             category=self.category(doc.get("category")),
             place=place_name(doc),
             status=self.status(doc.get("status", "")),
@@ -229,11 +234,12 @@ def build(
     reopened_docs: Iterable[Doc] = (),
     escalated_docs: Iterable[Doc] = (),
     agency_names: Mapping[str, str] | None = None,
+    public_handles: frozenset[str] = frozenset(),
 ) -> Digest:
     """The digest of ``week`` (or a day) from the period's reports, the previous period's counts, the
     open backlog (reports received earlier and still open), the reports resolved during the period,
     those a citizen reopened in it and the overdue reports of supervised agencies (any order)."""
-    b = _Builder(agency, taxonomy, links, now)
+    b = _Builder(agency, taxonomy, links, now, public_handles)
     received = [d for d in week_docs if week.contains(d["received_at"])]
     public = [d for d in received if report.is_public(d.get("status", ""), bool(d.get("is_report")))]
     by_id = {d["id"]: d for d in open_docs}

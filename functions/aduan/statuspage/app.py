@@ -88,9 +88,10 @@ Handler = Callable[[Site, Request, str, re.Match[str]], Response]
 
 
 def _routes() -> list[tuple[frozenset[str], re.Pattern[str], Handler]]:
-    from aduan.statuspage import action_page, api, pages, queue_page, unsubscribe_page
+    from aduan.statuspage import action_page, api, pages, queue_page, site_files, unsubscribe_page
 
     get = frozenset({"GET", "HEAD"})
+    # First match wins: add a route above the catch-alls at the end.
     return [
         (get, re.compile(r"/"), pages.overview),
         (get, re.compile(r"/cari"), pages.search),
@@ -109,6 +110,10 @@ def _routes() -> list[tuple[frozenset[str], re.Pattern[str], Handler]]:
             unsubscribe_page.handle,
         ),
         (get | {"POST"}, re.compile(r"/antrian/(?P<token>[A-Za-z0-9_.-]{1,400})"), queue_page.handle),
+        (get, re.compile(r"/robots\.txt"), site_files.robots),
+        (get, re.compile(r"/favicon\.svg"), site_files.favicon),
+        (get, re.compile(r"/favicon\.ico"), site_files.favicon_ico),
+        (get, re.compile(r"/open311(?:/.*)?", re.DOTALL), api.unknown),  # the spec's 404, not an HTML page
     ]
 
 
@@ -125,11 +130,19 @@ class App:
             if match is None:
                 continue
             if request.method not in methods:
-                response = html(self.site, "status/message.html", language, 405, NO_STORE, kind="method")
+                response = self.refused(request, language)
                 response.headers["Allow"] = ", ".join(sorted(methods))
                 return response
             return handler(self.site, request, language, match)
         return not_found(self.site, language)
+
+    def refused(self, request: Request, language: str) -> Response:
+        """405 in the resource's format: the spec's errors under /open311, a page elsewhere."""
+        if request.path.startswith("/open311"):
+            from aduan.statuspage import api
+
+            return api.method_not_allowed(request)
+        return html(self.site, "status/message.html", language, 405, NO_STORE, kind="method")
 
 
 def site_from_env(config: Config, project: str, env: Mapping[str, str]) -> Site:

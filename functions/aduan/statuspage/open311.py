@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aduan import report as r
@@ -28,6 +28,15 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100
 MAX_IDS = 30  # Firestore's "in" filter takes at most 30 values
+MAX_DEPTH = 1000  # page × page_size: the spec's "first 1000 requests"; deeper, narrow the dates
+# Dates outside these are no report's (and near datetime's limits arithmetic overflows).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+KEY_SERVICE = (
+    "Tidak perlu kunci API: Aduan hanya-baca lewat Open311 (GET). "
+    "No API key is needed: Aduan is read-only through Open311 (GET)."
+)
+_WHOLE = re.compile(r"[0-9]{1,6}")
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # Element names of list items in XML (the Spark convention's singular forms).
 ITEM_TAGS = {
@@ -61,7 +70,7 @@ def discovery(base_url: str, contact: str) -> dict[str, Any]:
     return {
         "changeset": CHANGESET,
         "contact": contact,
-        "key_service": "",
+        "key_service": KEY_SERVICE,
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -124,7 +133,11 @@ def request_record(doc: Mapping[str, Any], publisher: Publisher) -> dict[str, An
 
 @dataclass(frozen=True)
 class RequestQuery:
-    """GET requests' filters, validated. ``tickets`` set means the other filters are ignored (spec)."""
+    """GET requests' filters, validated. ``tickets`` set means the other filters are ignored (spec).
+
+    ``end`` None is "up to now": the default window then only moves by the minute, so the
+    same query asked again within a minute is the same cache key.
+    """
 
     tickets: tuple[str, ...] = ()
     service_codes: tuple[str, ...] = ()
@@ -134,30 +147,52 @@ class RequestQuery:
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
 
+    @property
+    def listing(self) -> tuple[object, ...]:
+        """What identifies the ordered listing this page is part of (all but the page number)."""
+        return (self.tickets, self.service_codes, self.open, self.start, self.end, self.page_size)
+
 
 def _items(raw: str | None) -> list[str]:
     return [p.strip() for p in (raw or "").split(",") if p.strip()]
 
 
 def _time(raw: str, name: str) -> datetime:
+    problem = f"{name} must be a W3C datetime from {EARLIEST:%Y} to {LATEST:%Y}, e.g. 2026-11-01T00:00:00Z"
     try:
         moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
-        raise Open311Error(400, f"{name} must be a W3C datetime, e.g. 2026-11-01T00:00:00Z") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=WIB)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=WIB)
+        inside = EARLIEST <= moment < LATEST  # comparing converts to UTC, which may overflow too
+    except (ValueError, OverflowError):
+        raise Open311Error(400, problem) from None
+    if not inside:
+        raise Open311Error(400, problem)
+    return moment
+
+
+def whole(raw: str | None, default: int, high: int) -> int | None:
+    """A page number as typed: ASCII digits only (``isdigit`` also takes "²"), 1..high; None if not."""
+    if raw in (None, ""):
+        return default
+    if not _WHOLE.fullmatch(raw) or not 1 <= int(raw) <= high:
+        return None
+    return int(raw)
 
 
 def _int(raw: str | None, name: str, default: int, high: int) -> int:
-    if raw in (None, ""):
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= high:
+    value = whole(raw, default, high)
+    if value is None:
         raise Open311Error(400, f"{name} must be a whole number from 1 to {high}")
-    return int(raw)
+    return value
 
 
 def parse_query(args: Mapping[str, str], known_codes: Sequence[str], now: datetime) -> RequestQuery:
     page = _int(args.get("page"), "page", 1, MAX_PAGE)
     size = _int(args.get("page_size"), "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    if page * size > MAX_DEPTH:
+        raise Open311Error(
+            400, f"page × page_size may not exceed {MAX_DEPTH}: narrow start_date and end_date"
+        )
     ids = _items(args.get("service_request_id"))
     if ids:
         if len(ids) > MAX_IDS:
@@ -181,9 +216,9 @@ def parse_query(args: Mapping[str, str], known_codes: Sequence[str], now: dateti
     if start and end and end - start > MAX_SPAN:
         raise Open311Error(400, "start_date and end_date may not span more than 90 days")
     if start is None:
-        start = (end or now) - MAX_SPAN
-    if end is None:
-        end = min(start + MAX_SPAN, max(now, start))
+        start = (end or now.replace(second=0, microsecond=0)) - MAX_SPAN
+    elif end is None and start + MAX_SPAN < now:
+        end = start + MAX_SPAN
     return RequestQuery((), tuple(codes), wanted_open, start, end, page, size)
 
 

@@ -14,8 +14,8 @@ from urllib.parse import quote
 from flask import Request, Response
 
 from aduan.stats import aggregate
-from aduan.statuspage import views
-from aduan.statuspage.app import Site, html, not_found, page, redirect
+from aduan.statuspage import open311, paging, views
+from aduan.statuspage.app import NO_STORE, Site, html, not_found, page, redirect
 from aduan.ticket import normalize
 
 LATEST = 10
@@ -81,7 +81,7 @@ def search(site: Site, request: Request, language: str, match: re.Match[str]) ->
 
 def report(site: Site, request: Request, language: str, match: re.Match[str]) -> Response:
     code = normalize(match["ticket"])
-    found = site.cache.get(("report", code), lambda: _lookup(site, code)) if code else None
+    found = lookup(site, code) if code else None
     if found is None:
         return not_found(site, language, typed=match["ticket"][:40])
     doc, size = found
@@ -89,31 +89,40 @@ def report(site: Site, request: Request, language: str, match: re.Match[str]) ->
     return html(site, "status/report.html", language, report=item, path=f"/laporan/{code}")
 
 
-def _lookup(site: Site, code: str) -> tuple[dict[str, Any], int] | None:
-    """A public report and its cluster's size (2 reads); cached like the CDN would, misses included."""
-    doc = site.store.by_ticket(code)
-    if doc is None or not doc.get("public"):
-        return None
-    return doc, site.store.cluster_size(doc.get("cluster_id"))
+def lookup(site: Site, code: str) -> tuple[dict[str, Any], int] | None:
+    """A public report and its cluster's size (2 reads), cached; a miss is cached briefly (the cache's
+    negative time-to-live), so random tickets cost a read each once and push out only cold entries."""
+
+    def load() -> tuple[dict[str, Any], int] | None:
+        doc = site.store.by_ticket(code)
+        if doc is None or not doc.get("public"):
+            return None
+        return doc, site.store.cluster_size(doc.get("cluster_id"))
+
+    return site.cache.get(("report", code), load)
 
 
 def agency(site: Site, request: Request, language: str, match: re.Match[str]) -> Response:
     agency_id = match["agency"]
     if site.config.agencies.get(agency_id) is None:
         return not_found(site, language)
-    page_arg = request.args.get("halaman", "1")
-    page = int(page_arg) if page_arg.isdigit() and 1 <= int(page_arg) <= MAX_PAGE else 1
+    number = open311.whole(request.args.get("halaman"), 1, MAX_PAGE)
+    if number is None:
+        return html(site, "status/message.html", language, 400, NO_STORE, kind="bad_page", high=MAX_PAGE)
     now = site.clock()
     pub = views.Publisher(site.config, language)
     _, month = views.week_and_month(now)
     month_totals = _totals(site, month)
-    # One more than a page tells whether there is a next page without counting.
-    docs = site.cache.get(
-        ("agency", agency_id, page),
-        lambda: site.store.agency_open(agency_id, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE),
+    docs, has_next = paging.page(
+        site.cache,
+        ("agency", agency_id),
+        number,
+        PAGE_SIZE,
+        lambda limit, after: site.store.agency_open(agency_id, limit, after),
+        paging.by_field("due_at"),
     )
     open_count = site.cache.get(("open_count", agency_id), lambda: site.store.agency_open_count(agency_id))
-    items = views.overdue_first(pub.reports(docs[:PAGE_SIZE], now))
+    items = views.overdue_first(pub.reports(docs, now))
     return html(
         site,
         "status/agency.html",
@@ -125,7 +134,7 @@ def agency(site: Site, request: Request, language: str, match: re.Match[str]) ->
         categories=views.bar_rows(month_totals, 1, pub.category_labels(), agency_id),
         open_count=open_count,
         reports=items,
-        page=page,
-        has_next=len(docs) > PAGE_SIZE,
+        page=number,
+        has_next=has_next,
         path=f"/instansi/{quote(agency_id)}",
     )

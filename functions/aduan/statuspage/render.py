@@ -25,6 +25,8 @@ TEMPLATES_DIR = next(
     _FUNCTIONS_DIR.parent / "templates",
 )
 CSS = "status/status.css"
+FAVICON = "status/favicon.svg"
+FAVICON_PATH = "/favicon.svg"
 
 
 def hours_text(hours: float | None, gettext: Any) -> str:
@@ -55,7 +57,7 @@ class Templates:
             )
             translations = i18n.translations(language)
             env.install_gettext_translations(translations, newstyle=True)
-            env.globals.update(css=self.css, lang=language)
+            env.globals.update(css=self.css, lang=language, favicon=FAVICON_PATH)
             env.filters["when"] = lambda m: i18n.when(m, language)
             env.filters["day"] = lambda m: i18n.day(m, language)
             env.filters["hours"] = lambda h: hours_text(h, translations.gettext)
@@ -68,6 +70,10 @@ class Templates:
     @cached_property
     def css(self) -> str:
         return (self.directory / CSS).read_text(encoding="utf-8")
+
+    @cached_property
+    def favicon(self) -> bytes:
+        return (self.directory / FAVICON).read_bytes()
 
     @cached_property
     def csp(self) -> str:

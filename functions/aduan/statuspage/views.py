@@ -130,7 +130,7 @@ class Publisher:
 
     def __init__(self, config: Config, language: str) -> None:
         self.config, self.language = config, language
-        self.handles = config.agencies.handles
+        self.handles = config.public_handles
 
     def clean(self, text: str | None) -> str:
         """Personal data masked, control characters dropped (they have no business in a page or XML)."""
