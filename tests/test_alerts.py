@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aduan import escalation, names
-from aduan.alerts import compose, policy, webhook
+from aduan.alerts import compose, policy, send, webhook
 from aduan.alerts.job import AlertSettings
 from aduan.config import AlertSettings as AlertConfig
 from aduan.config import ConfigError, parse_agencies
@@ -89,18 +89,36 @@ def test_a_cluster_alerts_when_it_reaches_the_configured_size() -> None:
     assert alert is not None and alert.reason == "cluster"
 
 
-def test_every_report_of_a_cluster_claims_the_same_alert_within_the_hour() -> None:
-    ids = {
-        policy.alert_for(
-            doc(f"x-{n}", cluster_id="x-1", urgent=True), n, CONFIG.agencies, NOW + timedelta(minutes=n)
-        ).alert_id
-        for n in range(1, 21)
+def test_a_cluster_alerts_once_in_any_hour_whatever_joins_or_is_redelivered() -> None:
+    channels = ["mail_a", "webhook_a"]
+    first = send.decide(None, "x-1", channels, NOW)
+    assert (first.action, first.number, first.alert_id("x-1")) == ("new", 1, "x-1-1")
+    entry = {
+        "number": 1,
+        "owner": "x-1",
+        "claimed_at": NOW,
+        "channels": {c: {"state": "sent"} for c in channels},
     }
-    assert ids == {"x-1-20261201T03"}
-    later = policy.alert_for(
-        doc("x-99", cluster_id="x-1", urgent=True), 21, CONFIG.agencies, NOW + timedelta(hours=1)
-    )
-    assert later is not None and later.alert_id == "x-1-20261201T04"
+    for minutes in (1, 30, 59):  # others of the cluster, and a crossing of the clock hour, within the window
+        assert send.decide(entry, "x-7", channels, NOW + timedelta(minutes=minutes)).action == "skip"
+    assert send.decide(entry, "x-1", channels, NOW + timedelta(minutes=5)).action == "skip"  # redelivery
+    later = send.decide(entry, "x-9", channels, NOW + timedelta(minutes=61))
+    assert (later.action, later.number, later.channels) == ("new", 2, tuple(channels))
+
+
+def test_a_claim_is_resumed_by_its_owner_and_taken_over_only_after_the_lease() -> None:
+    entry = {
+        "number": 3,
+        "owner": "x-1",
+        "claimed_at": NOW,
+        "channels": {"mail_a": {"state": "sent"}, "webhook_a": {"state": "failed"}},
+    }
+    channels = ["mail_a", "webhook_a"]
+    mine = send.decide(entry, "x-1", channels, NOW + timedelta(seconds=5))
+    assert (mine.action, mine.channels) == ("resume", ("webhook_a",))
+    assert send.decide(entry, "x-2", channels, NOW + timedelta(seconds=5)).action == "skip"
+    taken = send.decide(entry, "x-2", channels, NOW + send.LEASE)
+    assert (taken.action, taken.number, taken.channels) == ("take_over", 3, ("webhook_a",))
 
 
 # --- webhook signatures ------------------------------------------------------------------------
@@ -141,14 +159,14 @@ def test_an_alert_mail_escapes_the_post_and_carries_only_public_text() -> None:
     content = compose.content(
         alert, hostile, agency, CONFIG.taxonomy, "http://127.0.0.1:1", "http://a/tindak/t"
     )
-    message = compose.email(content, "Aduan <aduan@example.go.id>", "a@example.go.id", NOW)
+    message = compose.email(content, "x-1-1", "Aduan <aduan@example.go.id>", "a@example.go.id", NOW)
     html = message.get_body(preferencelist=("html",)).get_content()
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "3371010101010001" not in html + text
     assert "Mendesak" in message["Subject"] and "ABCD-2345" in message["Subject"]
     assert "3 warga" in text and "http://a/tindak/t" in text
-    payload = compose.webhook_payload(content)
+    payload = compose.webhook_payload(content, "x-1-1")
     assert payload["schema"] == "aduan.alert/1" and payload["cluster_size"] == 3
 
 
@@ -156,7 +174,7 @@ def test_an_english_agency_gets_its_alert_in_english() -> None:
     agency = replace(CONFIG.agencies.get("kota-magelang"), language="en")
     alert = policy.alert_for(doc(urgent=True), 1, CONFIG.agencies, NOW)
     content = compose.content(alert, doc(urgent=True), agency, CONFIG.taxonomy, "http://x", None)
-    message = compose.email(content, "aduan@example.go.id", "a@example.go.id", NOW)
+    message = compose.email(content, "x-1-1", "aduan@example.go.id", "a@example.go.id", NOW)
     assert message["Subject"].startswith("[Aduan] Urgent:")
 
 

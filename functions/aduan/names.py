@@ -38,7 +38,7 @@ OPTOUTS = "digest_optouts"  # {agency}-{hash of address}: recipients who unsubsc
 REPLIES = "replies"  # {report_id}-{event}: ledger, one reply per event
 CORRECTIONS = "corrections"  # {report_id}: what an agency corrected (training data, private)
 MODELS = "models"  # published classifier artifacts and the pointer to the current one
-ALERTS = "alerts"  # {cluster_id}-{hour}: ledger, one urgent alert per cluster per hour
+ALERTS = "alerts"  # {cluster_id}: ledger of the cluster's latest urgent alert (one per hour at most)
 COLLECTIONS = (REPORTS, CHECKPOINTS, STATS, DIGESTS, OPTOUTS, REPLIES, CORRECTIONS, MODELS, ALERTS)
 
 # Environment variables, read only by functions/main.py.

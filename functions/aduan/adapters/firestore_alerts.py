@@ -1,8 +1,9 @@
-"""The alert ledger in Firestore: ``alerts/{cluster}-{hour}`` with one entry per channel.
+"""The alert ledger in Firestore: ``alerts/{cluster_id}``, the cluster's latest alert with one entry
+per channel (``aduan.alerts.send.decide`` says who may send what).
 
-Claiming creates the document (the first report wins without a transaction); a
-later claim updates it only with the snapshot's ``update_time`` as precondition, so
-two takeovers cannot both win.
+The first alert is claimed by a create (the first report wins without a transaction); every later
+claim updates the document only with the snapshot's ``update_time`` as precondition, so two
+claimants of the same state cannot both win.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from google.cloud import firestore
 
 from aduan import names
 from aduan.alerts.policy import Alert
-from aduan.alerts.send import PENDING, SENT, claimable
+from aduan.alerts.send import NEW, PENDING, RESUME, SKIP, Claim, decide
 
 
 class FirestoreAlertLedger:
@@ -22,12 +23,11 @@ class FirestoreAlertLedger:
         self.db = db
         self.collection = db.collection(names.ALERTS)
 
-    def claim(self, alert: Alert, channels: list[str], now: datetime) -> list[str]:
-        ref = self.collection.document(alert.alert_id)
-        fresh = {
-            "alert_id": alert.alert_id,
-            "reason": alert.reason,
+    def _fresh(self, alert: Alert, number: int, channels: tuple[str, ...], now: datetime) -> dict:
+        return {
             "cluster_id": alert.cluster_id,
+            "number": number,
+            "reason": alert.reason,
             "report_id": alert.report_id,
             "cluster_size": alert.cluster_size,
             "agency_ids": list(alert.agency_ids),
@@ -35,32 +35,30 @@ class FirestoreAlertLedger:
             "claimed_at": now,
             "channels": {c: {"state": PENDING, "at": now} for c in channels},
         }
+
+    def claim(self, alert: Alert, channels: list[str], now: datetime) -> Claim:
+        ref = self.collection.document(alert.cluster_id)
+        first = decide(None, alert.report_id, channels, now)
         try:
-            ref.create(fresh)
-            return list(channels)
+            ref.create(self._fresh(alert, first.number, first.channels, now))
+            return first
         except gexc.Conflict:
             pass
         snap = ref.get()
-        entry = snap.to_dict() or {}
-        known = entry.get("channels") or {}
-        pending = [c for c in channels if (known.get(c) or {}).get("state") != SENT]
-        if not pending or not claimable(entry, alert.report_id, now):
-            return []
-        update = {"owner": alert.report_id, "claimed_at": now}
-        update.update(
-            {
-                self.db.field_path("channels", c): {"state": PENDING, "at": now}
-                for c in pending
-                if c not in known
-            }
-        )
-        try:
+        claim = decide(snap.to_dict(), alert.report_id, channels, now)
+        if claim.action in (SKIP, RESUME):
+            return claim  # nothing to claim, or already this report's
+        if claim.action == NEW:
+            update = self._fresh(alert, claim.number, claim.channels, now)
+        else:  # TAKE_OVER: the owner died with channels pending
+            update = {"owner": alert.report_id, "claimed_at": now}
+        try:  # update() replaces each named field whole (the channels map too)
             ref.update(update, option=self.db.write_option(last_update_time=snap.update_time))
         except (gexc.FailedPrecondition, gexc.Conflict):
-            return []  # another report took it over first
-        return pending
+            return Claim(SKIP, claim.number, ())  # another report claimed it first
+        return claim
 
-    def mark(self, alert_id: str, channel: str, state: str, now: datetime, detail: str = "") -> None:
-        self.collection.document(alert_id).update(
+    def mark(self, cluster_id: str, channel: str, state: str, now: datetime, detail: str = "") -> None:
+        self.collection.document(cluster_id).update(
             {self.db.field_path("channels", channel): {"state": state, "at": now, "detail": detail}}
         )

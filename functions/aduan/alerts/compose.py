@@ -29,7 +29,6 @@ TEXT_CHARS = 600
 
 @dataclass(frozen=True)
 class AlertContent:
-    alert_id: str
     reason: str
     agency_id: str
     agency_name: str
@@ -57,7 +56,6 @@ def content(
     found = taxonomy.get(category)
     code = str(doc.get("ticket", ""))
     return AlertContent(
-        alert_id=alert.alert_id,
         reason=alert.reason,
         agency_id=agency.id,
         agency_name=agency.name,
@@ -74,7 +72,7 @@ def content(
     )
 
 
-def email(alert: AlertContent, sender: str, recipient: str, now: datetime) -> EmailMessage:
+def email(alert: AlertContent, alert_id: str, sender: str, recipient: str, now: datetime) -> EmailMessage:
     env = render.environment(alert.language)
     context = {"a": alert}
     subject = env.get_template("alert_subject.txt").render(context).strip()
@@ -86,8 +84,8 @@ def email(alert: AlertContent, sender: str, recipient: str, now: datetime) -> Em
     msg["To"] = mime.address("To", recipient)
     msg["Subject"] = mime.header_value("Subject", subject)
     msg["Date"] = format_datetime(now)
-    key = recipient_key(alert.agency_id, alert.alert_id, recipient)
-    msg["Message-ID"] = f"<alert.{alert.alert_id}.{key}@{from_addr.domain}>"
+    key = recipient_key(alert.agency_id, alert_id, recipient)
+    msg["Message-ID"] = f"<alert.{alert_id}.{key}@{from_addr.domain}>"  # the same on a retry
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Priority"] = "1"
     msg.set_content(env.get_template("alert.txt").render(context, subject=subject), charset="utf-8")
@@ -95,8 +93,9 @@ def email(alert: AlertContent, sender: str, recipient: str, now: datetime) -> Em
     return msg
 
 
-def webhook_payload(alert: AlertContent) -> dict[str, Any]:
+def webhook_payload(alert: AlertContent, alert_id: str) -> dict[str, Any]:
     payload = asdict(alert)
+    payload["alert_id"] = alert_id
     payload["received_at"] = alert.received_at.isoformat()
     payload["schema"] = "aduan.alert/1"
     return payload

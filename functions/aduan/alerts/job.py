@@ -78,8 +78,8 @@ def after_filing(
     except send.NotDelivered as exc:
         if not final_attempt:
             raise
-        log("ERROR", f"alert given up: {exc}", alert_id=alert.alert_id, report_id=alert.report_id)
-        return {"alert_id": alert.alert_id, "given_up": True}
-    result = {"alert_id": alert.alert_id, "reason": alert.reason, "sent": len(outcome.sent)}
-    log("INFO", f"alert {alert.alert_id}", skipped=outcome.skipped, **result)
+        log("ERROR", f"alert given up: {exc}", cluster_id=alert.cluster_id, report_id=alert.report_id)
+        return {"cluster_id": alert.cluster_id, "given_up": True}
+    result = {"alert_id": outcome.alert_id, "reason": alert.reason, "sent": len(outcome.sent)}
+    log("INFO", f"alert {outcome.alert_id}", skipped=outcome.skipped, **result)
     return result

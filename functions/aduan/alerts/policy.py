@@ -2,16 +2,15 @@
 
 A public report alerts its agency when it is urgent, or when its cluster has just
 reached ``alerts.cluster_size`` citizens; an urgent ``bencana`` report also alerts the
-province's disaster desk. A cluster alerts at most once per clock hour: the ledger id
-is the cluster and the hour, so a flood of twenty similar posts — and every
-redelivery of any of them — claims the same alert.
+province's disaster desk. Whether the alert still goes out is the cluster ledger's
+decision (``aduan.alerts.send.decide``): at most one per cluster per hour.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aduan.config import Agencies
@@ -32,16 +31,11 @@ class AlertChannels:
 
 @dataclass(frozen=True)
 class Alert:
-    alert_id: str  # ledger id: one per cluster per hour
     reason: str  # URGENT or CLUSTER
     report_id: str
     cluster_id: str
     cluster_size: int
     agency_ids: tuple[str, ...]
-
-
-def alert_id(cluster_id: str, now: datetime) -> str:
-    return f"{cluster_id}-{now.astimezone(UTC):%Y%m%dT%H}"
 
 
 def alert_for(doc: Mapping[str, Any], cluster_size: int, agencies: Agencies, now: datetime) -> Alert | None:
@@ -57,7 +51,6 @@ def alert_for(doc: Mapping[str, Any], cluster_size: int, agencies: Agencies, now
         recipients.append(desk)
     cluster_id = str(doc.get("cluster_id") or doc["id"])
     return Alert(
-        alert_id=alert_id(cluster_id, now),
         reason=URGENT if urgent else CLUSTER,
         report_id=str(doc["id"]),
         cluster_id=cluster_id,

@@ -1,12 +1,15 @@
 """Deliver one alert to every channel of every agency it names, each at most once.
 
-The ledger (``alerts/{cluster}-{hour}``) holds one entry per channel — an e-mail
-recipient or an agency's webhook — ``pending`` → ``sent`` (or ``failed``). The first
-report to claim an alert owns it; a redelivery of that same report resumes its own
-claim at once, another report of the cluster takes over only after ``LEASE`` (the
-owner died), and a fully sent alert is never sent again. Failed channels raise
-``NotDelivered`` so Pub/Sub retries; the caller gives up on the last attempt, since
-the report itself is filed and will be in the digest.
+The ledger ``alerts/{cluster_id}`` holds the cluster's latest alert — its number, the
+report that claimed it, when, and one entry per channel (an e-mail recipient or an
+agency's webhook) ``pending`` → ``sent`` (or ``failed``). ``decide`` says what a report
+may do with it: start the cluster's first alert; resume its own claim (a redelivery of
+the same report); take over a claim whose owner died (older than ``LEASE``, channels
+still pending); start the next alert once ``WINDOW`` has passed since the last one;
+otherwise nothing — so a cluster alerts at most once in any hour, however many
+citizens join it and however often each post is redelivered. Failed channels raise
+``NotDelivered`` so Pub/Sub retries; the caller gives up on the last attempt, since the
+report itself is filed and will be in the digest.
 """
 
 from __future__ import annotations
@@ -24,19 +27,33 @@ from aduan.alerts.policy import Alert, AlertChannels
 from aduan.config import Config
 
 LEASE = timedelta(seconds=90)
+WINDOW = timedelta(hours=1)
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+NEW, RESUME, TAKE_OVER, SKIP = "new", "resume", "take_over", "skip"
 
 
 class NotDelivered(RuntimeError):
     """Some channel failed; the ledger keeps it pending for the next attempt."""
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What a report may send: the alert's number in its cluster and the channels still to send."""
+
+    action: str  # NEW, RESUME, TAKE_OVER or SKIP
+    number: int
+    channels: tuple[str, ...]
+
+    def alert_id(self, cluster_id: str) -> str:
+        return f"{cluster_id}-{self.number}"
+
+
 class Ledger(Protocol):
-    def claim(self, alert: Alert, channels: list[str], now: datetime) -> list[str]:
-        """The channels this report may send now (empty: sent already, or another claim is fresh)."""
+    def claim(self, alert: Alert, channels: list[str], now: datetime) -> Claim:
+        """Apply ``decide`` atomically (a second claimant of the same state gets SKIP)."""
         ...
 
-    def mark(self, alert_id: str, channel: str, state: str, now: datetime, detail: str = "") -> None: ...
+    def mark(self, cluster_id: str, channel: str, state: str, now: datetime, detail: str = "") -> None: ...
 
 
 class Mailer(Protocol):
@@ -49,13 +66,20 @@ class Poster(Protocol):
         ...
 
 
-def claimable(entry: Mapping[str, Any] | None, owner: str, now: datetime) -> bool:
-    """Whether ``owner`` (a report id) may send the alert whose ledger entry is ``entry``."""
+def decide(entry: Mapping[str, Any] | None, owner: str, channels: list[str], now: datetime) -> Claim:
+    """What ``owner`` (a report id) may do with the cluster's ledger ``entry`` (None: no alert yet)."""
     if not entry:
-        return True
+        return Claim(NEW, 1, tuple(channels))
+    number = int(entry.get("number") or 1)
+    known = entry.get("channels") or {}
+    pending = tuple(c for c in channels if (known.get(c) or {}).get("state") != SENT)
+    if now - entry["claimed_at"] >= WINDOW:
+        return Claim(NEW, number + 1, tuple(channels))
     if entry.get("owner") == owner:
-        return True
-    return now - entry["claimed_at"] >= LEASE
+        return Claim(RESUME if pending else SKIP, number, pending)
+    if pending and now - entry["claimed_at"] >= LEASE:
+        return Claim(TAKE_OVER, number, pending)
+    return Claim(SKIP, number, ())
 
 
 def mail_channel(agency_id: str, recipient: str) -> str:
@@ -101,25 +125,25 @@ def deliver(
             planned[mail_channel(agency.id, recipient)] = ("mail", (content, recipient))
         if agency.webhook_url and channels.webhook_key:
             planned[webhook_channel(agency.id)] = ("webhook", (content, agency.webhook_url))
-    outcome = Outcome(alert.alert_id)
-    mine = ledger.claim(alert, list(planned), now)
-    outcome.skipped = not mine
-    for channel in mine:
+    claim = ledger.claim(alert, list(planned), now)
+    alert_id = claim.alert_id(alert.cluster_id)
+    outcome = Outcome(alert_id, skipped=claim.action == SKIP)
+    for channel in claim.channels:
         kind, (content, target) = planned[channel]
         try:
             if kind == "mail":
-                mailer.send(compose.email(content, channels.sender, target, now))
+                mailer.send(compose.email(content, alert_id, channels.sender, target, now))
             else:
                 key = webhook.agency_key(channels.webhook_key, content.agency_id)
-                payload = webhook.body(compose.webhook_payload(content))
-                poster.post(target, payload, webhook.headers(key, alert.alert_id, payload, now))
+                payload = webhook.body(compose.webhook_payload(content, alert_id))
+                poster.post(target, payload, webhook.headers(key, alert_id, payload, now))
         except Exception as exc:  # noqa: BLE001 - a failed channel stays pending for the retry
             detail = f"{type(exc).__name__}: {exc}"[:300]
-            ledger.mark(alert.alert_id, channel, FAILED, now, detail)
+            ledger.mark(alert.cluster_id, channel, FAILED, now, detail)
             outcome.failed[channel] = detail
             continue
-        ledger.mark(alert.alert_id, channel, SENT, now)
+        ledger.mark(alert.cluster_id, channel, SENT, now)
         outcome.sent.append(channel)
     if outcome.failed:
-        raise NotDelivered(f"alert {alert.alert_id}: {len(outcome.failed)} channel(s) failed")
+        raise NotDelivered(f"alert {alert_id}: {len(outcome.failed)} channel(s) failed")
     return outcome
