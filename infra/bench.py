@@ -23,7 +23,7 @@ from aduan.adapters.pubsub import TopicPublisher
 from aduan.adapters.x_api import XApi
 from aduan.fetch_job import SystemClock
 from aduan.ingest import Poller, PollSettings, mention_queries, search_queries
-from infra.localcloud import ROOT, LocalCloud, Ports
+from infra.localcloud import ROOT, LocalCloud, Ports, run_stoppable
 from infra.wiring import drain, tap, wire_pubsub
 from infra.xsim import Simulator
 from infra.xsim.generator import Account
@@ -238,4 +238,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_stoppable(main))

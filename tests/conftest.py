@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from infra.localcloud import TEST_PORTS, LocalCloud
+from infra.localcloud import TEST_PORTS, LocalCloud, die_with_parent
 
 
 def _interrupt(signum: int, _frame) -> None:
@@ -28,6 +28,7 @@ def _interrupt(signum: int, _frame) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for s in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, _interrupt)
+    die_with_parent()  # `make test` killed: make does not pass the signal on to its recipe
 
 
 @pytest.fixture(scope="session")
