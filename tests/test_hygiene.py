@@ -60,7 +60,9 @@ def wait_for_line(proc: subprocess.Popen, needle: str, timeout_s: float) -> None
         time.sleep(0.2)
     if proc.poll() is None:
         stop(proc, signal.SIGTERM)
-    raise AssertionError(f"no line with {needle!r} within {timeout_s}s; output:\n" + "".join(proc.lines[-40:]))
+    raise AssertionError(
+        f"no line with {needle!r} within {timeout_s}s; output:\n" + "".join(proc.lines[-40:])
+    )
 
 
 def owned_by(pid: int, state_dir: Path = STATE_DIR) -> list[dict]:
