@@ -128,7 +128,7 @@ def store_section(store: dict) -> list[str]:
     return [
         "## Store: simulator → fetch → Pub/Sub push → classify_mention → Firestore (emulators)",
         "",
-        "One functions-framework process behind the real push subscription.",
+        "One functions-framework process behind the local push relay (a pull subscription with production's dead-letter policy; infra/wiring.py).",
         "",
         "| figure | backlog (one poll cycle) | steady burst | budget |",
         "| --- | --- | --- | --- |",

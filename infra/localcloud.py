@@ -396,9 +396,15 @@ class LocalCloud:
         )
 
     def start_emulators(self) -> None:
+        fs = self._spawn("firestore", self._firestore_argv(), self.ports.firestore)
+        self.start_pubsub()
+        self._wait_firestore(fs)
+        os.environ.update({k: v for k, v in self.env.items() if k.endswith("EMULATOR_HOST")})
+
+    def start_pubsub(self) -> Service:
+        """The Pub/Sub emulator alone (started with the Firestore one by ``start_emulators``)."""
         pubsub_data = self.state_dir / f"pubsub-{self.ports.pubsub}"
         pubsub_data.mkdir(parents=True, exist_ok=True)
-        fs = self._spawn("firestore", self._firestore_argv(), self.ports.firestore)
         ps = self._spawn(
             "pubsub",
             [
@@ -412,11 +418,11 @@ class LocalCloud:
             ],
             self.ports.pubsub,
         )
-        self._wait_firestore(fs)
         wait_until(
             lambda: http_ok(f"http://{HOST}:{self.ports.pubsub}/"), "Pub/Sub emulator", 90, ps.proc, ps.log
         )
-        os.environ.update({k: v for k, v in self.env.items() if k.endswith("EMULATOR_HOST")})
+        os.environ["PUBSUB_EMULATOR_HOST"] = f"{HOST}:{self.ports.pubsub}"
+        return ps
 
     def stop_firestore(self) -> None:
         """Really stop the Firestore emulator: every process of its group; its in-memory data is lost."""

@@ -1,6 +1,15 @@
 """Topics and subscriptions as production has them (terraform/pubsub.tf), on the emulator.
 
-Local differences from production, measured on the Pub/Sub emulator (0.8.20) and kept on purpose:
+Local differences from production, measured on the Pub/Sub emulator (0.8.20) and kept on purpose.
+``python -m infra.probe_pubsub`` measures them again (24 messages an endpoint always fails, 5
+attempts, 45 s each):
+
+| wiring | dead-lettered | attempts per message |
+| --- | --- | --- |
+| emulator push, retry policy 1–3 s | 0 of 24 | 2 or 3, then never again |
+| emulator push, no retry policy | 24 of 24 in 6.4 s | 5, ~1 s apart |
+| emulator push, nothing listening | 24 of 24 in 5.8 s | none reached the function |
+| pull subscription + ``infra/pushrelay.py`` | 24 of 24 in 25.9 s | 5, backing off 1–8 s |
 
 1. **Push is done by a local relay, not by the emulator** (``infra/pushrelay.py``). With a
    ``retry_policy`` the emulator stops redelivering once several pushed messages fail at once:
