@@ -131,6 +131,29 @@ def test_launcher_stopped_by_a_closed_terminal_or_killed_leaves_nothing(tmp_path
     assert_all_gone(groups, ports, proc.pid, tmp_path)
 
 
+def test_a_new_run_reclaims_the_ports_a_dead_launcher_left(tmp_path):
+    """The next run used to fail on a busy port and ask for ``make down``. Launcher and guard both
+    SIGKILLed: the emulators are orphans; the next launcher on the same checkout stops them first."""
+    ports = Ports().shifted(LAUNCHER_OFFSET)
+    argv = [sys.executable, "-m", "infra.localcloud", "up", "--port-offset", str(LAUNCHER_OFFSET)]
+    first = start([*argv, "--state-dir", str(tmp_path)])
+    wait_for_line(first, "local cloud up", timeout_s=180)
+    orphans = owned_by(first.pid, tmp_path)
+    guard = next(g for g in orphans if g["name"] == "guard")
+    os.killpg(int(guard["pgid"]), signal.SIGKILL)
+    assert stop(first, signal.SIGKILL) == -signal.SIGKILL
+    assert port_open(ports.firestore) and port_open(ports.pubsub)  # orphans hold the ports
+    second = start([*argv, "--state-dir", str(tmp_path)])
+    try:
+        wait_for_line(second, "local cloud up", timeout_s=180)
+        assert any("stopped what an earlier run left behind" in line for line in second.lines)
+        assert not [g["name"] for g in orphans if group_members(int(g["pgid"]))]
+        assert not owned_by(first.pid, tmp_path)
+    finally:
+        stop(second, signal.SIGTERM)
+    assert_all_gone(owned_by(second.pid, tmp_path), ports, second.pid, tmp_path)
+
+
 def test_down_stops_only_what_this_checkout_started(tmp_path):
     """The old ``make down`` ran ``pkill -f 'cloud-firestore-emulator|…|functions_framework'``: it
     killed every checkout's emulators. A look-alike group this checkout did not start survives."""

@@ -384,13 +384,15 @@ def test_firestore_emulator_really_restarted_mid_stream(local, emulators):
     ]
     poison = poison_batch(7)
     emulators.stop_firestore()
-    assert not emulators_alive(firestore_group)
-    for m in during:
-        pipeline.publish_mention(m)
-    for n, data in enumerate(poison):
-        pipeline.publish(data, {"source": "x", "source_id": f"poison-{n}", "schema": "?"})
-    time.sleep(3)  # deliveries fail while Firestore is down
-    emulators.start_firestore()
+    try:
+        assert not emulators_alive(firestore_group)
+        for m in during:
+            pipeline.publish_mention(m)
+        for n, data in enumerate(poison):
+            pipeline.publish(data, {"source": "x", "source_id": f"poison-{n}", "schema": "?"})
+        time.sleep(3)  # deliveries fail while Firestore is down
+    finally:
+        emulators.start_firestore()  # the session's other tests need it, whatever happened here
     for m in after:
         pipeline.publish_mention(m)
     filed_once(pipeline, [m.report_id for m in during + after], timeout_s=240)
