@@ -309,6 +309,13 @@ def test_send_digests_refuses_an_unusable_signing_key_at_start_up(config_copy, k
     assert "environment: ADUAN_LINK_SIGNING_KEY: field 'value'" in proc.stderr and problem in proc.stderr
 
 
+def test_an_smtp_password_with_a_newline_is_refused_without_repeating_it(config_copy):
+    env = {**DIGEST_ENV, "ADUAN_LINK_SIGNING_KEY": "Zk3-" * 12, "ADUAN_SMTP_USER": "aduan"}
+    proc = start_main(config_copy, **env, ADUAN_SMTP_PASSWORD="hunter2-secret\n")
+    assert proc.returncode != 0 and "ADUAN_SMTP_PASSWORD: field 'value': contains a control" in proc.stderr
+    assert "hunter2" not in proc.stderr
+
+
 def test_send_digests_starts_with_a_real_key(config_copy):
     proc = start_main(config_copy, **DIGEST_ENV, ADUAN_LINK_SIGNING_KEY="Zk3-" * 12)
     assert proc.returncode == 0, proc.stderr

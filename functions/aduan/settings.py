@@ -22,16 +22,24 @@ def _fail(var: str, problem: str) -> ConfigError:
     return ConfigError(SOURCE, var, "value", problem)
 
 
-def text(env: Mapping[str, str], var: str, default: str = "", pattern: re.Pattern[str] | None = None) -> str:
+def text(
+    env: Mapping[str, str],
+    var: str,
+    default: str = "",
+    pattern: re.Pattern[str] | None = None,
+    hidden: bool = False,
+) -> str:
     """A variable's value (or ``default``), refused when it carries a control character (a trailing
     newline from ``echo``: it would break the header, URL or id it reaches) or does not match all of
-    ``pattern``."""
+    ``pattern``. ``hidden``: a secret, never repeated in the message."""
     value = env.get(var) or default
     problem = control_character(value)
     if problem is None and pattern is not None and value and not pattern.fullmatch(value):
         problem = f"{value!r} does not match {pattern.pattern}"
     if problem:
-        raise _fail(var, problem)
+        raise _fail(
+            var, "contains a control character (a trailing newline from echo?)" if hidden else problem
+        )
     return value
 
 

@@ -65,7 +65,8 @@ class MailSettings:
         port_raw = env.get(names.ENV_SMTP_PORT, "") or ("587" if starttls else "25")
         if not re.fullmatch(r"[0-9]{1,5}", port_raw) or not 0 < int(port_raw) < 65536:
             raise _fail(names.ENV_SMTP_PORT, f"must be a TCP port number, got {port_raw!r}")
-        user, password = env_text(env, names.ENV_SMTP_USER), env_text(env, names.ENV_SMTP_PASSWORD)
+        user = env_text(env, names.ENV_SMTP_USER)
+        password = env_text(env, names.ENV_SMTP_PASSWORD, hidden=True)
         if user and not password:
             raise _fail(names.ENV_SMTP_PASSWORD, f"is required when {names.ENV_SMTP_USER} is set")
         sender = env.get(names.ENV_MAIL_FROM, "") or (
