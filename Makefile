@@ -21,14 +21,16 @@ system:
 
 setup: $(STAMP) system
 
+# `exec`: the recipe's shell becomes the command, so the signal that stops make's recipe
+# (Ctrl-C, `timeout`, a closed terminal) reaches Python, which stops everything it started.
 demo: setup
-	$(PY) -m infra.demo
+	exec $(PY) -m infra.demo
 
 test: setup
-	$(PY) -m pytest
+	exec $(PY) -m pytest
 
 bench: setup
-	$(PY) -m infra.bench
+	exec $(PY) -m infra.bench
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -36,8 +38,10 @@ lint: $(STAMP)
 fmt-check:
 	terraform fmt -check -recursive terraform
 
+# Stops only the process groups this checkout recorded in .localcloud/groups (never another
+# checkout's emulators or functions, whatever their names).
 down:
-	-pkill -f 'cloud-firestore-emulator|pubsub-emulator|functions_framework|infra.xsim' || true
+	@$(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m infra.localcloud down
 
 clean: down
 	rm -rf $(VENV) .localcloud build

@@ -25,7 +25,7 @@ from aduan.adapters.pubsub import TopicPublisher
 from aduan.adapters.x_api import XApi
 from aduan.fetch_job import SystemClock
 from aduan.ingest import Poller, PollSettings, mention_queries, search_queries
-from infra.localcloud import ROOT, LocalCloud, Ports
+from infra.localcloud import ROOT, LocalCloud, Ports, run_stoppable
 from infra.wiring import drain, tap, wire_pubsub
 from infra.xsim import Simulator
 from infra.xsim.generator import Account
@@ -138,7 +138,7 @@ def store_section(store: dict) -> list[str]:
     return [
         "## Store: simulator → fetch → Pub/Sub push → classify_mention → Firestore (emulators)",
         "",
-        "One functions-framework process behind the real push subscription.",
+        "One functions-framework process behind the local push relay (a pull subscription with production's dead-letter policy; infra/wiring.py).",
         "",
         "| figure | backlog (one poll cycle) | steady burst | budget |",
         "| --- | --- | --- | --- |",
@@ -296,4 +296,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_stoppable(main))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 import time
 from datetime import timedelta
 
@@ -24,7 +25,7 @@ from aduan.adapters.firestore_digest import FirestoreDigestSource
 from aduan.digest import model, render
 from aduan.digest.job import gather
 from aduan.digest.week import IsoWeek
-from infra.localcloud import ROOT, LocalCloud, Ports
+from infra.localcloud import ROOT, LocalCloud, Ports, run_stoppable
 from infra.seed_reports import report_doc, seed
 
 SIZES = (0, 100, 10_000)
@@ -103,4 +104,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_stoppable(main))

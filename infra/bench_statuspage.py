@@ -220,4 +220,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    from infra.localcloud import run_stoppable
+
+    sys.exit(run_stoppable(main, sys.argv[1:]))

@@ -31,7 +31,7 @@ from aduan.adapters.x_api import XApi
 from aduan.fetch_job import SystemClock
 from aduan.ingest import Poller, PollSettings, search_queries
 from aduan.mention import Author, Mention
-from infra.localcloud import ROOT, LocalCloud, Ports
+from infra.localcloud import ROOT, LocalCloud, Ports, run_stoppable
 from infra.wiring import wire_pubsub
 from infra.xsim import Simulator
 from infra.xsim.generator import Account
@@ -210,4 +210,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run_stoppable(main, sys.argv[1:]))

@@ -2,8 +2,10 @@
 
 X API simulator → fetch_mentions → Pub/Sub push → classify_mention → Firestore →
 send_digests → SMTP sink (saved as .eml/.html) → status page on 127.0.0.1.
-Everything it starts is stopped at the end (Ctrl-C, or after ADUAN_DEMO_SERVE_S
-seconds when not run from a terminal).
+It then serves the status page until it is stopped — Ctrl-C, SIGTERM (``timeout``, ``kill``),
+SIGHUP (a closed terminal), or after ``ADUAN_DEMO_SERVE_S`` seconds (default 3600; 0: do not
+serve) — piped or not, and on every one of these stops everything it started
+(``infra.localcloud.stopping_on_signals``). ``ADUAN_DEMO_PORT_OFFSET`` shifts its ports.
 """
 
 from __future__ import annotations
@@ -21,7 +23,16 @@ from google.cloud import firestore, pubsub_v1
 
 from aduan import names, ticket
 from infra import demo_agency
-from infra.localcloud import DEMO_PORTS, HOST, ROOT, LocalCloud, port_open, wait_until
+from infra.localcloud import (
+    DEMO_PORTS,
+    HOST,
+    ROOT,
+    LocalCloud,
+    Stopped,
+    port_open,
+    stopping_on_signals,
+    wait_until,
+)
 from infra.wiring import drain, wire_pubsub
 
 POSTS = int(os.environ.get("ADUAN_DEMO_POSTS", "400"))
@@ -90,7 +101,24 @@ def summarize(db: firestore.Client, dead: int) -> None:
         )
 
 
+def serve_limit_s() -> float:
+    raw = os.environ.get("ADUAN_DEMO_SERVE_S", "3600")
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        raise SystemExit(f"ADUAN_DEMO_SERVE_S must be a number of seconds, got {raw!r}") from None
+
+
 def main() -> int:
+    try:
+        with stopping_on_signals():
+            return run(serve_limit_s())
+    except Stopped as stop:
+        print(f"demo {stop}; everything it started is stopped", flush=True)
+        return 128 + stop.signum
+
+
+def run(serve_s: float) -> int:
     cloud = LocalCloud(project="demo-aduan", ports=DEMO_PORTS)
     env = function_env(cloud)
     try:
@@ -132,13 +160,12 @@ def main() -> int:
 
         url = f"http://{HOST}:{cloud.ports.status}/"
         print(f"\nstatus page: {url}   (Open311: {url}open311/v2/requests.json)")
-        serve_s = float(os.environ.get("ADUAN_DEMO_SERVE_S", "0" if not sys.stdin.isatty() else "3600"))
         if serve_s > 0:
             print(f"serving for up to {serve_s:.0f} s — Ctrl-C to stop everything", flush=True)
-            with contextlib.suppress(KeyboardInterrupt):
-                time.sleep(serve_s)
+            time.sleep(serve_s)
     finally:
-        print("stopping the local cloud…", flush=True)
+        with contextlib.suppress(OSError):  # a closed pipe or terminal must not skip the stop
+            print("stopping the local cloud…", flush=True)
         cloud.stop()
     return 0
 

@@ -4,6 +4,8 @@
 # the browser tests (installed when missing, as root).
 set -euo pipefail
 missing=()
+# The local cloud stops what it started by process group and reads /proc to know what is its own.
+[ -r /proc/self/stat ] || missing+=("Linux /proc (the local cloud reads it to stop only the processes it started)")
 command -v java >/dev/null || missing+=("java (OpenJDK >= 17: apt-get install openjdk-17-jre-headless)")
 command -v gcloud >/dev/null || missing+=("gcloud CLI (https://cloud.google.com/sdk/docs/install)")
 if command -v gcloud >/dev/null; then

@@ -1,7 +1,35 @@
 """Topics and subscriptions as production has them (terraform/pubsub.tf), on the emulator.
 
-The one local difference: retry back-off is 1–3 s instead of 10–600 s, so a poison
-message reaches the dead-letter topic in seconds, not minutes.
+Local differences from production, measured on the Pub/Sub emulator (0.8.20) and kept on purpose.
+``python -m infra.probe_pubsub`` measures them again (24 messages an endpoint always fails, 5
+attempts, 45 s each):
+
+| wiring | dead-lettered | attempts per message |
+| --- | --- | --- |
+| emulator push, retry policy 1–3 s | 0 of 24 | 2 or 3, then never again |
+| emulator push, no retry policy | 24 of 24 in 6.4 s | 5, ~1 s apart |
+| emulator push, nothing listening | 24 of 24 in 5.8 s | none reached the function |
+| pull subscription + ``infra/pushrelay.py`` | 24 of 24 in 25.9 s | 5, backing off 1–8 s |
+
+1. **Push is done by a local relay, not by the emulator** (``infra/pushrelay.py``). With a
+   ``retry_policy`` the emulator stops redelivering once several pushed messages fail at once:
+   24 poison messages with back-off 1–3 s each got 3 attempts and then none (0 of 24 reached the
+   dead-letter topic in 60 s; with 2 messages, 0 of 2; with 1, it works). Without a retry policy
+   it redelivers every ~1 s and counts a refused connection as an attempt, so a function that
+   restarts, or a Firestore emulator that restarts, for more than ~5 s dead-letters every good
+   post in flight (24 of 24 in 5.3 s with nothing listening). Production backs off 10–600 s
+   and Cloud Run queues requests while an instance starts. So locally the subscription is a
+   *pull* subscription with production's dead-letter policy (the emulator counts attempts and
+   dead-letters faithfully on pull: 24 of 24 after exactly 5 attempts), and the relay pushes
+   each message to the function with the push body, acks on 2xx, nacks with production's
+   exponential back-off, and holds messages while nothing listens (as Cloud Run does).
+2. **Back-off is 1–8 s instead of 10–600 s**, so a poison message reaches the dead-letter
+   topic in ~15 s, not minutes, while a restart of a few seconds costs no good post.
+3. **Ack deadline 30 s** instead of the function timeout (60 s): tests see a lost ack sooner.
+
+Everything else — topic names, dead-letter topic and its hold subscription, 5 attempts, the
+push body, the function behind it — is production's. ``wire_push`` wires one topic/subscription
+pair; ``wire_pubsub`` is the mentions pair, and other pairs (replies) reuse ``wire_push``.
 """
 
 from __future__ import annotations
@@ -10,13 +38,13 @@ import contextlib
 
 from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
-from google.protobuf import duration_pb2
 
 from aduan import names
 
-LOCAL_MIN_BACKOFF_S = 1
-LOCAL_MAX_BACKOFF_S = 3
-LOCAL_ACK_DEADLINE_S = 10
+LOCAL_MIN_BACKOFF_S = 1  # production: 10 s (terraform/pubsub.tf retry_policy)
+LOCAL_MAX_BACKOFF_S = 8  # production: 600 s
+LOCAL_ACK_DEADLINE_S = 30  # production: the function's timeout, 60 s
+LOCAL_HOLD_S = 20  # how long a message waits for a function that is (re)starting
 
 
 def _ensure(create, *args, **kwargs) -> None:
@@ -24,43 +52,81 @@ def _ensure(create, *args, **kwargs) -> None:
         create(*args, **kwargs)
 
 
-def wire_pubsub(cloud, push: bool = True) -> None:
-    """Create the mentions topic, the dead-letter topic with its hold subscription, and the push
-    subscription to the local classify_mention function (dead-letter after MAX_DELIVERY_ATTEMPTS)."""
-    project = cloud.project
+def push_endpoint(port: int, project: str, topic: str) -> str:
+    """The URL Pub/Sub pushes to; functions-framework turns the raw push body into a CloudEvent."""
+    return f"http://127.0.0.1:{port}/projects/{project}/topics/{topic}"
+
+
+def ensure_topics(project: str, topic: str, dead_topic: str, hold_subscription: str) -> tuple[str, str]:
+    """The topic, its dead-letter topic and the pull subscription that keeps dead letters."""
     publisher = pubsub_v1.PublisherClient()
     subscriber = pubsub_v1.SubscriberClient()
-    topic = publisher.topic_path(project, names.MENTIONS_TOPIC)
-    dead = publisher.topic_path(project, names.DEAD_LETTER_TOPIC)
-    for path in (topic, dead):
+    topic_path = publisher.topic_path(project, topic)
+    dead_path = publisher.topic_path(project, dead_topic)
+    for path in (topic_path, dead_path):
         _ensure(publisher.create_topic, name=path)
     _ensure(
         subscriber.create_subscription,
         request={
-            "name": subscriber.subscription_path(project, names.DEAD_LETTER_SUBSCRIPTION),
-            "topic": dead,
+            "name": subscriber.subscription_path(project, hold_subscription),
+            "topic": dead_path,
             "ack_deadline_seconds": 60,
         },
     )
-    if push:
-        endpoint = f"http://127.0.0.1:{cloud.ports.classify}/projects/{project}/topics/{names.MENTIONS_TOPIC}"
-        _ensure(
-            subscriber.create_subscription,
-            request={
-                "name": subscriber.subscription_path(project, names.CLASSIFY_SUBSCRIPTION),
-                "topic": topic,
-                "push_config": {"push_endpoint": endpoint},
-                "ack_deadline_seconds": 30,
-                "retry_policy": {
-                    "minimum_backoff": duration_pb2.Duration(seconds=LOCAL_MIN_BACKOFF_S),
-                    "maximum_backoff": duration_pb2.Duration(seconds=LOCAL_MAX_BACKOFF_S),
-                },
-                "dead_letter_policy": {
-                    "dead_letter_topic": dead,
-                    "max_delivery_attempts": names.MAX_DELIVERY_ATTEMPTS,
-                },
-            },
+    return topic_path, dead_path
+
+
+def wire_push(
+    cloud,
+    topic: str,
+    subscription: str,
+    dead_topic: str,
+    hold_subscription: str,
+    port: int,
+    max_attempts: int = names.MAX_DELIVERY_ATTEMPTS,
+) -> str:
+    """One production push subscription, locally: topics, the subscription with the dead-letter
+    policy, and the relay that pushes it to the function on ``port`` (module docstring)."""
+    topic_path, dead_path = ensure_topics(cloud.project, topic, dead_topic, hold_subscription)
+    subscriber = pubsub_v1.SubscriberClient()
+    path = subscriber.subscription_path(cloud.project, subscription)
+    _ensure(
+        subscriber.create_subscription,
+        request={
+            "name": path,
+            "topic": topic_path,
+            "ack_deadline_seconds": LOCAL_ACK_DEADLINE_S,
+            "dead_letter_policy": {"dead_letter_topic": dead_path, "max_delivery_attempts": max_attempts},
+        },
+    )
+    cloud.start_relay(
+        f"relay-{subscription}",
+        path,
+        push_endpoint(port, cloud.project, topic),
+        min_backoff=LOCAL_MIN_BACKOFF_S,
+        max_backoff=LOCAL_MAX_BACKOFF_S,
+        ack_deadline=LOCAL_ACK_DEADLINE_S,
+        hold_s=LOCAL_HOLD_S,
+    )
+    return path
+
+
+def wire_pubsub(cloud, push: bool = True) -> None:
+    """The mentions topic, the dead-letter topic with its hold subscription, and (``push``) the
+    subscription delivering to the local classify_mention (dead-letter after MAX_DELIVERY_ATTEMPTS)."""
+    if not push:
+        ensure_topics(
+            cloud.project, names.MENTIONS_TOPIC, names.DEAD_LETTER_TOPIC, names.DEAD_LETTER_SUBSCRIPTION
         )
+        return
+    wire_push(
+        cloud,
+        names.MENTIONS_TOPIC,
+        names.CLASSIFY_SUBSCRIPTION,
+        names.DEAD_LETTER_TOPIC,
+        names.DEAD_LETTER_SUBSCRIPTION,
+        cloud.ports.classify,
+    )
 
 
 def tap(cloud, name: str, topic: str = names.MENTIONS_TOPIC) -> str:

@@ -37,7 +37,7 @@ def cloud(local: LocalCloud, tmp_path: Path):
     """(env, db, sink) on a fresh emulator project, with the SMTP sink listening on loopback."""
     env = {
         **local.env,
-        names.ENV_LINK_SIGNING_KEY: "test-signing-key",
+        names.ENV_LINK_SIGNING_KEY: "test-signing-key-0123456789abcdefghijklmnop",
         names.ENV_MAIL_FROM: "Aduan Jateng <aduan@jatengprov.example.go.id>",
     }
     db = firestore.Client(project=local.project)

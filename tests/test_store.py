@@ -173,6 +173,7 @@ POISON = {
         {**json.loads(mention("7002", "x").to_message()[0]), "schema": "aduan.mention/9"}
     ).encode(),
     "1 MB text": mention("7003", "jalan rusak " * 95_000).to_message()[0],
+    "nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
 }
 
 
@@ -183,6 +184,7 @@ REASONS = {
     "wrong type": "field 'text' must be str",
     "unknown schema": "unknown schema",
     "1 MB text": "exceeds",
+    "nested 100,000 deep": "nests deeper",
 }
 
 
@@ -283,3 +285,124 @@ def test_received_time_is_when_filed(pipeline):
     report = wait_for(lambda: pipeline.reports(), what="the report")[0]
     assert report["received_at"] >= start and report["category"] == "kependudukan"
     assert report["agency_id"] == "kota-magelang-disdukcapil"  # the account's city, its Dukcapil office
+
+
+# -- Issue #11, item 17: faithful redelivery when many deliveries fail at once -------------------
+
+
+def dead_letters(pipeline: Pipeline, expected: int, timeout_s: float = 120) -> list:
+    """Every message on the dead-letter hold subscription, waiting (bounded) for ``expected``."""
+    sub = pubsub_v1.SubscriberClient.subscription_path(pipeline.cloud.project, names.DEAD_LETTER_SUBSCRIPTION)
+    found: list = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and len(found) < expected:
+        found += drain(sub, idle_s=0.5, timeout_s=5)
+    time.sleep(2)  # anything beyond ``expected`` would be a good post dead-lettered
+    return found + drain(sub, idle_s=0.5, timeout_s=5)
+
+
+def filed_once(pipeline: Pipeline, wanted: list[str], timeout_s: float = 180) -> None:
+    """Every wanted report filed, nothing else, each counted once in the stats."""
+    wait_for(
+        lambda: len(pipeline.reports()) >= len(wanted), timeout_s=timeout_s, what=f"{len(wanted)} reports"
+    )
+    time.sleep(3)  # late redeliveries land: they must not double anything
+    assert sorted(r["id"] for r in pipeline.reports()) == sorted(wanted)
+    assert pipeline.stats_total() == len(wanted)
+
+
+def poison_batch(n: int) -> list[bytes]:
+    kinds = list(POISON.values())
+    return [kinds[i % len(kinds)] for i in range(n)]
+
+
+def test_many_poison_messages_at_once_are_all_dead_lettered_while_good_posts_flow(pipeline):
+    """With the emulator's own push and a retry policy, 0 of 24 reached the dead-letter topic."""
+    good = [
+        mention(f"12{n:03d}", f"@pemkotmagelang saluran air mampet di gang {n} Magelang") for n in range(50)
+    ]
+    for n, data in enumerate(poison_batch(24)):
+        pipeline.publish(data, {"source": "x", "source_id": f"poison-{n}", "schema": "?"})
+    for m in good:
+        pipeline.publish_mention(m)
+    dead = dead_letters(pipeline, 24)
+    assert sorted(m.attributes["source_id"] for m in dead) == sorted(f"poison-{n}" for n in range(24))
+    assert {m.attributes["CloudPubSubDeadLetterSourceDeliveryCount"] for m in dead} == {"5"}
+    filed_once(pipeline, [m.report_id for m in good])
+
+
+def test_function_killed_mid_batch_and_restarted_files_every_post_once(pipeline):
+    """SIGKILL classify_mention while 300 posts are in flight, start it again: none lost, none doubled
+    (with the emulator's own push, 100 of 300 were never filed)."""
+    posts = [
+        mention(f"13{n:03d}", f"@pemkotsmg sampah menumpuk di RT {n} Tlogosari", "pemkotsmg")
+        for n in range(300)
+    ]
+    poison = poison_batch(6)
+    for n, data in enumerate(poison):
+        pipeline.publish(data, {"source": "x", "source_id": f"poison-{n}", "schema": "?"})
+    futures = [
+        pipeline.publisher.publish(pipeline.topic, *m.to_message()[:1], **m.to_message()[1]) for m in posts
+    ]
+    for f in futures:
+        f.result(timeout=60)
+    wait_for(lambda: len(pipeline.reports()) >= 20, timeout_s=120, what="the batch under way")
+    os.killpg(pipeline.function.proc.pid, signal.SIGKILL)
+    pipeline.function.stop()
+    in_flight = len(pipeline.reports())
+    assert in_flight < len(posts), "the batch finished before the kill: nothing was tested"
+    time.sleep(1)
+    pipeline.function = pipeline.cloud.start_function(
+        "classify_mention", pipeline.cloud.ports.classify, append_log=True
+    )
+    filed_once(pipeline, [m.report_id for m in posts], timeout_s=240)
+    dead = dead_letters(pipeline, len(poison))
+    assert sorted(m.attributes["source_id"] for m in dead) == sorted(
+        f"poison-{n}" for n in range(len(poison))
+    )
+
+
+def test_firestore_emulator_really_restarted_mid_stream(local, emulators):
+    """Kill the Firestore emulator (its data is gone: it keeps it in memory), publish while it is down
+    and after it is back: every post delivered from the restart on is filed once, every poison message
+    dead-lettered. The posts filed before the restart are gone with the emulator's memory, which
+    shows the restart was real (production's Firestore keeps its data; only delivery is tested here)."""
+    pipeline = Pipeline(local)
+    before = [
+        mention(f"14{n:03d}", f"@pemkotsmg jalan berlubang di Banyumanik {n}", "pemkotsmg") for n in range(10)
+    ]
+    for m in before:
+        pipeline.publish_mention(m)
+    wait_for(lambda: len(pipeline.reports()) == len(before), what="the reports before the restart")
+    firestore_group = emulators.services["firestore"].proc.pid
+    during = [
+        mention(f"15{n:03d}", f"@pemkotsmg banjir di Tlogosari Kulon {n}", "pemkotsmg") for n in range(15)
+    ]
+    after = [
+        mention(f"16{n:03d}", f"@pemkotsmg lampu jalan mati di Pedurungan {n}", "pemkotsmg")
+        for n in range(15)
+    ]
+    poison = poison_batch(7)
+    emulators.stop_firestore()
+    try:
+        assert not emulators_alive(firestore_group)
+        for m in during:
+            pipeline.publish_mention(m)
+        for n, data in enumerate(poison):
+            pipeline.publish(data, {"source": "x", "source_id": f"poison-{n}", "schema": "?"})
+        time.sleep(3)  # deliveries fail while Firestore is down
+    finally:
+        emulators.start_firestore()  # the session's other tests need it, whatever happened here
+    for m in after:
+        pipeline.publish_mention(m)
+    filed_once(pipeline, [m.report_id for m in during + after], timeout_s=240)
+    dead = dead_letters(pipeline, len(poison))
+    assert sorted(m.attributes["source_id"] for m in dead) == sorted(
+        f"poison-{n}" for n in range(len(poison))
+    )
+
+
+def emulators_alive(pgid: int) -> bool:
+    from infra.localcloud import group_members
+
+    return bool(group_members(pgid))

@@ -13,15 +13,32 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-X_USERNAME = re.compile(r"^[A-Za-z0-9_]{1,15}$")
-X_USER_ID = re.compile(r"^[0-9]{1,19}$")
-EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-SLUG = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+# Whole-value patterns: always applied with ``fullmatch`` (``$`` with ``re.match`` accepts a trailing
+# newline, which then breaks a mail header, a URL or a Firestore id at Monday's send).
+AGENCY_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
+X_USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
+X_USER_ID = re.compile(r"[0-9]{1,19}")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+SLUG = re.compile(r"[a-z][a-z0-9_]{1,31}")
 LANGUAGES = ("id", "en")
 ALL_CATEGORIES = "*"
 DIGEST_FREQUENCIES = ("weekly", "daily")
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+# Characters no configured string may hold: C0/C1 controls (CR, LF, TAB, NUL, DEL, NEL) and the
+# Unicode line/paragraph separators and bidi/zero-width format characters, which split or disguise
+# mail headers, URLs, Firestore ids and queries.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def control_character(value: str) -> str | None:
+    """The problem with a string that carries a control character, or None."""
+    found = _CONTROL.search(value)
+    return None if found is None else f"{value!r} contains the control character U+{ord(found[0]):04X}"
+
+
+def pattern_problem(value: str, pattern: re.Pattern[str]) -> str | None:
+    """The problem with ``value`` unless ``pattern`` matches all of it (never just a prefix)."""
+    return None if pattern.fullmatch(value) else f"{value!r} does not match {pattern.pattern}"
 
 
 class ConfigError(ValueError):
@@ -150,8 +167,9 @@ class _Fields:
             raise self.fail(name, "is required")
         if not isinstance(value, str) or not value.strip():
             raise self.fail(name, f"must be a non-empty string, got {value!r}")
-        if pattern is not None and not pattern.match(value):
-            raise self.fail(name, f"{value!r} does not match {pattern.pattern}")
+        problem = control_character(value) or (pattern_problem(value, pattern) if pattern else None)
+        if problem:
+            raise self.fail(name, problem)
         return value
 
     def items(self, name: str, required: bool = True) -> list[Any]:
@@ -163,17 +181,26 @@ class _Fields:
         return value
 
     def strings(
-        self, name: str, check: Callable[[str], str | None], allow_empty: bool = False
+        self,
+        name: str,
+        check: Callable[[str], str | None],
+        allow_empty: bool = False,
+        same: Callable[[str], str] = str,
     ) -> tuple[str, ...]:
+        """A list of strings, each passing ``check``; ``same`` says when two are duplicates."""
         values = self.items(name)
         if not values and not allow_empty:
             raise self.fail(name, "must not be empty")
+        seen: set[str] = set()
         for value in values:
-            problem = check(value) if isinstance(value, str) else f"{value!r} is not a string"
+            if not isinstance(value, str):
+                raise self.fail(name, f"{value!r} is not a string")
+            problem = control_character(value) or check(value)
             if problem:
                 raise self.fail(name, problem)
-        if len(set(values)) != len(values):
-            raise self.fail(name, "has duplicates")
+            if same(value) in seen:
+                raise self.fail(name, f"has duplicates ({value!r})")
+            seen.add(same(value))
         return tuple(values)
 
 
@@ -187,6 +214,11 @@ def parse_taxonomy(data: Any, source: str) -> Taxonomy:
         labels = raw.get("label")
         if not isinstance(labels, dict) or not isinstance(labels.get("id"), str):
             raise item.fail("label", "must be a mapping with at least an 'id' (Bahasa Indonesia) label")
+        label = _Fields(labels, source, f"category '{slug}' label")
+        for language in labels:
+            if language not in LANGUAGES:
+                raise label.fail(str(language), f"is not a language of {LANGUAGES}")
+            label.text(language)
         fallback = raw.get("fallback", False)
         if not isinstance(fallback, bool):
             raise item.fail("fallback", "must be true or false")
@@ -208,7 +240,8 @@ def parse_agencies(
     top = _Fields(data, source, "agencies file")
     agencies: list[Agency] = []
     seen_ids: set[str] = set()
-    seen_accounts: dict[str, str] = {}
+    seen_accounts: dict[str, str] = {}  # lower-case username -> agency id
+    seen_user_ids: dict[str, tuple[str, str]] = {}  # X user id -> (lower-case username, agency id)
     for n, raw in enumerate(top.items("agencies")):
         item = _Fields(raw, source, f"agency #{n + 1}")
         agency_id = item.text("id", AGENCY_ID)
@@ -233,16 +266,27 @@ def parse_agencies(
         for m, raw_acc in enumerate(item.items("accounts", required=False)):
             acc = _Fields(raw_acc, source, f"agency '{agency_id}' account #{m + 1}")
             account = Account(acc.text("username", X_USERNAME), str(acc.data.get("user_id", "")))
-            if not X_USER_ID.match(account.user_id):
+            if not X_USER_ID.fullmatch(account.user_id):
                 raise acc.fail(
                     "user_id", f"must be the numeric X user id as a string, got {acc.data.get('user_id')!r}"
                 )
             owner = seen_accounts.setdefault(account.username.lower(), agency_id)
             if owner != agency_id:
                 raise acc.fail("username", f"@{account.username} is already an account of agency '{owner}'")
+            if any(a.username.lower() == account.username.lower() for a in accounts):
+                raise acc.fail("username", f"@{account.username} is listed twice in this agency")
+            holder = seen_user_ids.setdefault(account.user_id, (account.username.lower(), agency_id))
+            if holder[0] != account.username.lower():
+                raise acc.fail(
+                    "user_id", f"{account.user_id} is already the id of @{holder[0]} (agency '{holder[1]}')"
+                )
             accounts.append(account)
         digest = _Fields(raw.get("digest", {}), source, f"agency '{agency_id}' digest")
-        recipients = digest.strings("recipients", _email_problem)
+        recipients = digest.strings(
+            "recipients",
+            lambda a: None if EMAIL.fullmatch(a) else f"{a!r} is not an e-mail address",
+            same=str.lower,  # one inbox, whatever the case: opt-outs are kept lower-case
+        )
         frequency = digest.text("frequency", default="weekly")
         if frequency not in DIGEST_FREQUENCIES:
             raise digest.fail("frequency", f"must be one of {DIGEST_FREQUENCIES}, got {frequency!r}")

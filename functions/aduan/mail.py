@@ -6,16 +6,20 @@ start-up without importing Jinja2, Babel and the CSS inliner on its cold path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aduan import names
 from aduan.config import ConfigError
 from aduan.digest import mime
+from aduan.settings import http_url, signing_key
+from aduan.settings import text as env_text
 
 SOURCE = "environment"
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+SMTP_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|\[?[0-9A-Fa-f:.]{2,45}\]?")
 
 
 def fail(var: str, problem: str) -> ConfigError:
@@ -35,7 +39,9 @@ class MailSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> MailSettings:
-        host = env.get(names.ENV_SMTP_HOST, "")
+        """Every mail setting, checked before the first send: a bad one fails the instance's start,
+        naming the variable, instead of failing (or silently degrading) Monday's digests."""
+        host = env_text(env, names.ENV_SMTP_HOST, pattern=SMTP_HOST)
         if not host:
             raise fail(names.ENV_SMTP_HOST, "is required (the SMTP server that sends the digests)")
         loopback = host in LOOPBACK
@@ -46,9 +52,10 @@ class MailSettings:
         if not starttls and not loopback:
             raise fail(names.ENV_SMTP_STARTTLS, f"must be true for a non-loopback server ({host})")
         port_raw = env.get(names.ENV_SMTP_PORT, "") or ("587" if starttls else "25")
-        if not port_raw.isdigit() or not 0 < int(port_raw) < 65536:
+        if not re.fullmatch(r"[0-9]{1,5}", port_raw) or not 0 < int(port_raw) < 65536:
             raise fail(names.ENV_SMTP_PORT, f"must be a TCP port number, got {port_raw!r}")
-        user, password = env.get(names.ENV_SMTP_USER, ""), env.get(names.ENV_SMTP_PASSWORD, "")
+        user = env_text(env, names.ENV_SMTP_USER)
+        password = env_text(env, names.ENV_SMTP_PASSWORD, hidden=True)
         if user and not password:
             raise fail(names.ENV_SMTP_PASSWORD, f"is required when {names.ENV_SMTP_USER} is set")
         sender = env.get(names.ENV_MAIL_FROM, "") or (
@@ -60,16 +67,5 @@ class MailSettings:
             mime.address(names.ENV_MAIL_FROM, sender)
         except mime.HeaderInjection as exc:
             raise fail(names.ENV_MAIL_FROM, str(exc)) from None
-        base_url = env.get(names.ENV_STATUS_BASE_URL, "").rstrip("/")
-        if not base_url.startswith(("http://", "https://")):
-            raise fail(names.ENV_STATUS_BASE_URL, f"must be the status site's http(s) URL, got {base_url!r}")
-        return cls(
-            host,
-            int(port_raw),
-            starttls,
-            user,
-            password,
-            sender,
-            base_url,
-            env.get(names.ENV_LINK_SIGNING_KEY, ""),
-        )
+        base_url = http_url(env, names.ENV_STATUS_BASE_URL, "the status site's public address")
+        return cls(host, int(port_raw), starttls, user, password, sender, base_url, signing_key(env))

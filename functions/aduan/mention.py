@@ -8,15 +8,21 @@ definition of the contract in DESIGN.md.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aduan.names import MESSAGE_SCHEMA
 
 MAX_TEXT_CHARS = 25_000  # X allows 25,000 characters for long posts; anything bigger is not a post
 MAX_MESSAGE_BYTES = 256 * 1024
+MAX_DEPTH = 16  # the contract nests 3 deep; Firestore refuses maps deeper than 20
+MAX_INT_DIGITS = 20  # an id is a string; a number beyond int64 is no field of the contract
+SOURCE = re.compile(r"[a-z0-9]{1,32}")  # x, whatsapp, web, open311: the report id's prefix
+SOURCE_ID = re.compile(r"[A-Za-z0-9._:=+-]{1,128}")  # becomes a Firestore id, a URL and log field
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -127,13 +133,71 @@ def _require(
     return value
 
 
-def _clean_tree(value: Any) -> Any:
+def _clean_tree(value: Any, depth: int = 0) -> Any:
+    """Surrogates cleaned throughout; refused beyond ``MAX_DEPTH`` (bounded recursion)."""
+    if depth > MAX_DEPTH:
+        raise PoisonMessage(f"data nests deeper than {MAX_DEPTH} levels")
     if isinstance(value, str):
         return clean(value)
     if isinstance(value, dict):
-        return {clean(k): _clean_tree(v) for k, v in value.items()}
+        return {clean(k): _clean_tree(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_clean_tree(v) for v in value]
+        return [_clean_tree(v, depth + 1) for v in value]
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise PoisonMessage(f"data holds {name}, which is not JSON")
+
+
+def _finite_float(digits: str) -> float:
+    value = float(digits)
+    if math.isinf(value):
+        raise PoisonMessage(f"data holds a number beyond float range ({digits[:20]}…)")
+    return value
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise PoisonMessage(f"data holds a {len(digits)}-digit number")
+    return int(digits)
+
+
+def _load(data: bytes) -> Any:
+    """JSON, or PoisonMessage for every way hostile bytes make ``json.loads`` raise: invalid UTF-8,
+    bad syntax, nesting beyond the interpreter's stack (RecursionError), NaN/Infinity, huge numbers."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PoisonMessage(f"data is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+    try:
+        return json.loads(
+            text, parse_constant=_no_constant, parse_int=_bounded_int, parse_float=_finite_float
+        )
+    except json.JSONDecodeError as exc:
+        raise PoisonMessage(f"data is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:
+        raise PoisonMessage(f"data nests deeper than {MAX_DEPTH} levels") from None
+
+
+def _author(body: Mapping[str, Any]) -> Author:
+    raw = _require(body, "author", dict)
+    values = {name: raw.get(name, "") for name in ("id", "username", "name")}
+    wrong = [name for name, value in values.items() if not isinstance(value, str)]
+    if wrong:
+        raise PoisonMessage(f"field 'author.{wrong[0]}' must be str, got {type(values[wrong[0]]).__name__}")
+    return Author(**values)
+
+
+def _time(body: Mapping[str, Any], name: str) -> str:
+    """An ISO 8601 time that converts to UTC (an offset can push year 1 or 9999 out of range)."""
+    value = _require(body, name, str)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise PoisonMessage(f"field '{name}' is not an ISO 8601 time in range: {value[:40]!r}") from None
     return value
 
 
@@ -141,12 +205,7 @@ def parse_message(data: bytes) -> Mention:
     """Validate a ``mentions`` message; raises PoisonMessage with the reason when it never can be."""
     if len(data) > MAX_MESSAGE_BYTES:
         raise PoisonMessage(f"message of {len(data)} bytes exceeds {MAX_MESSAGE_BYTES}")
-    try:
-        body = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise PoisonMessage(f"data is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise PoisonMessage(f"data is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    body = _load(data)
     if not isinstance(body, dict):
         raise PoisonMessage(f"data must be a JSON object, got {type(body).__name__}")
     body = _clean_tree(body)
@@ -158,9 +217,11 @@ def parse_message(data: bytes) -> Mention:
         raise PoisonMessage(f"text of {len(text)} characters exceeds {MAX_TEXT_CHARS}")
     source_id = _require(body, "source_id", str)
     source = _require(body, "source", str)
-    if not source_id or len(source_id) > 64 or "/" in source_id or not source.isalnum():
-        raise PoisonMessage("fields 'source'/'source_id' must be short identifiers without '/'")
-    author = _require(body, "author", dict)
+    if not SOURCE.fullmatch(source):
+        raise PoisonMessage(f"field 'source' {source[:40]!r} does not match {SOURCE.pattern}")
+    if not SOURCE_ID.fullmatch(source_id):
+        raise PoisonMessage(f"field 'source_id' {source_id[:40]!r} does not match {SOURCE_ID.pattern}")
+    author = _author(body)
     to_accounts = _require(body, "to_accounts", list)
     if not all(isinstance(a, str) for a in to_accounts):
         raise PoisonMessage("field 'to_accounts' must be a list of strings")
@@ -173,17 +234,13 @@ def parse_message(data: bytes) -> Mention:
         url=_require(body, "url", str),
         text=text,
         lang=_require(body, "lang", str, optional=True),
-        created_at=_require(body, "created_at", str),
-        author=Author(
-            id=str(author.get("id", "")),
-            username=str(author.get("username", "")),
-            name=str(author.get("name", "")),
-        ),
+        created_at=_time(body, "created_at"),
+        author=author,
         to_accounts=tuple(a.lower() for a in to_accounts),
         conversation_id=_require(body, "conversation_id", str, optional=True),
         in_reply_to_user_id=_require(body, "in_reply_to_user_id", str, optional=True),
         referenced=tuple(r for r in referenced if isinstance(r, dict)),
         place=place,
-        fetched_at=_require(body, "fetched_at", str),
+        fetched_at=_time(body, "fetched_at"),
         extra={k: v for k, v in body.items() if k not in known},
     )

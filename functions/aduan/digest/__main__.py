@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         config = load_config(args.config)
-        mail = job.MailSettings.from_env({names.ENV_SMTP_HOST: "127.0.0.1", **os.environ})
+        # A preview sends nothing: a throwaway key signs its links unless the real one is set.
+        preview_env = {
+            names.ENV_SMTP_HOST: "127.0.0.1",
+            names.ENV_LINK_SIGNING_KEY: secrets.token_urlsafe(32),
+        }
+        mail = job.MailSettings.from_env({**preview_env, **os.environ})
         now = datetime.now(UTC)
         agency = config.agencies.get(args.agency or "")
         if agency is None:

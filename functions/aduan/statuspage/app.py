@@ -16,7 +16,8 @@ from typing import Any
 from flask import Request, Response
 
 from aduan import names
-from aduan.config import Config, ConfigError
+from aduan.config import Config
+from aduan.settings import http_url, signing_key
 from aduan.statuspage import i18n
 from aduan.statuspage.cache import TTLCache
 from aduan.statuspage.render import Templates
@@ -25,7 +26,6 @@ CACHE_TTL_S = 60.0
 PUBLIC_CACHE = "public, max-age=60, s-maxage=120"
 ERROR_CACHE = "public, max-age=30"
 NO_STORE = "no-store"
-MIN_KEY_LENGTH = 32
 
 
 @dataclass
@@ -147,22 +147,8 @@ class App:
 
 def site_from_env(config: Config, project: str, env: Mapping[str, str]) -> Site:
     """Validate the two variables this function needs, then connect (lazily imported: cold start)."""
-    key = env.get(names.ENV_LINK_SIGNING_KEY, "")
-    if len(key) < MIN_KEY_LENGTH:
-        raise ConfigError(
-            "environment",
-            names.ENV_LINK_SIGNING_KEY,
-            "value",
-            f"must be a secret of at least {MIN_KEY_LENGTH} characters (from Secret Manager)",
-        )
-    base_url = env.get(names.ENV_STATUS_BASE_URL, "")
-    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base_url):
-        raise ConfigError(
-            "environment",
-            names.ENV_STATUS_BASE_URL,
-            "value",
-            f"must be the public http(s) address of the status page, got {base_url!r}",
-        )
+    key = signing_key(env)
+    base_url = http_url(env, names.ENV_STATUS_BASE_URL, "the public address of the status page")
     from google.cloud import firestore
 
     from aduan.adapters.firestore_status import FirestoreStatus
