@@ -344,6 +344,87 @@ B = {
     ],
 }
 
+# stories: category -> personal paragraphs that make a post a long rant (no place in them)
+S = {
+    "jalan": [
+        "Kemarin sore sy pulang kerja bonceng istri, hujan deres, lubangnya ketutup air jadi ga keliatan. Motor sy masuk lubang, velg depan penyok, istri sy jatuh & lututnya robek. Orang2 yg nolongin bilang minggu ini udah yg ketiga jatuh di titik yg sama.",
+        "Sy tiap hari antar anak sekolah lewat situ, anak sy sampe hafal mana lubang yg harus dihindari. Dia bilang 'pak, jalannya kayak permainan ular tangga'. Lucu sih, tapi sy sedih dengernya.",
+        "Tetangga sy sopir ambulans desa, katanya tiap bawa pasien lewat situ harus jalan pelan banget, pasien di belakang teriak kesakitan tiap kena lubang. Pernah ada ibu mau lahiran hampir lahir di jalan.",
+    ],
+    "drainase": [
+        "Tiap hujan kami sekeluarga udah punya ritual: angkat kasur, angkat kabel2, parkir motor di teras tetangga yg lebih tinggi. Anak sy yg kecil malah seneng main air, padahal airnya campur comberan. Minggu lalu dia gatal2 sebadan.",
+        "Sy udah 3 kali ganti kulkas & mesin cuci gara2 kerendem. Warga udah iuran beli pompa, tapi pompa kecil ga ada artinya kalo salurannya sendiri buntu.",
+        "Dulu waktu sy kecil kampung ini ga pernah kebanjiran. Sejak saluran ditutup bangunan & ga pernah dikeruk, tiap tahun makin parah.",
+    ],
+    "sampah": [
+        "Warung makan sy di dekat situ jadi sepi, pembeli pada ngeluh bau & lalat. Sy udah coba semprot wangi2an, ga ngaruh. Omzet turun separo sejak sampahnya numpuk.",
+        "Anak sy kena diare minggu lalu, kata dokter puskesmas kemungkinan dari lalat. Di kampung kami ada 4 anak lain yg sakit sama.",
+        "Kami warga udah coba pilah sampah & bikin bank sampah kecil2an, tapi yg residu tetep harus diangkut. Kalo truknya ga dateng, semua usaha itu percuma.",
+    ],
+    "lingkungan": [
+        "Rumah sy persis di bawah pohon itu. Tiap angin kenceng sy ngungsiin anak2 ke rumah mertua, takut dahannya jatuh nimpa genteng. Tahun lalu di kampung sebelah ada pohon yg ambruk nimpa rumah.",
+        "Ibu sy punya asma, sejak bau & asap itu makin sering, dia harus pakai nebulizer hampir tiap malam. Biaya obatnya lumayan buat kami.",
+        "Dulu anak2 main di taman itu tiap sore, sekarang ga ada yg berani karena gelap, semak tinggi & banyak sampah.",
+    ],
+    "penerangan": [
+        "Adik sy cewek pulang kerja shift malam, tiap lewat situ dia telpon sy minta dijemput karena takut. Bulan lalu temennya dijambret di titik yg sama, HP & tas dibawa kabur.",
+        "Sy pernah hampir nabrak orang nyebrang karena bener2 gelap, baru keliatan pas udah deket. Untung masih sempat ngerem.",
+    ],
+    "transportasi": [
+        "Sy kerja pakai bus, tiap hari harus berangkat sejam lebih awal karena ga pasti busnya datang. Pernah nunggu 50 menit, akhirnya naik ojol & telat, dipotong gaji.",
+        "Anak sy hampir keserempet motor waktu nyebrang di situ, karena mobil2 parkir sampai tikungan & pengendara ga bisa liat pejalan kaki.",
+    ],
+    "air": [
+        "Istri sy tiap malam bangun jam 1 buat nampung air di ember & drum, pagi2 udah capek duluan. Anak2 mandi pakai air galon kalau tampungan habis. Sebulan kami bisa habis 300rb cuma buat beli air.",
+        "Sy buka usaha laundry kecil di rumah, sejak air PDAM ga lancar sy terpaksa nolak pelanggan. Penghasilan turun jauh.",
+    ],
+    "listrik": [
+        "Anak sy kelas 6 mau ujian, tiap malam belajar pakai lampu emergency yg cuma tahan 2 jam. Kulkas sy udah rusak, sayur & ikan busuk semua.",
+        "Sy jualan es & frozen food, tiap listrik padam lama dagangan sy cair semua. Bulan ini rugi hampir sejuta.",
+    ],
+    "kependudukan": [
+        "Sy udah 4 kali izin kerja buat ngurus ini, atasan sy udah mulai ngomel. Tiap dateng ada aja syarat baru yg sebelumnya ga disebut.",
+        "Gara2 data ini belum beres, anak sy ga bisa didaftarin BPJS & sekolah nanya terus. Sy bingung harus ke mana lagi.",
+    ],
+    "pajak": [
+        "Sy pensiunan, penghasilan cuma dari uang pensiun. Kalau pajaknya naik segitu, sy harus pilih bayar pajak atau beli obat darah tinggi sy.",
+        "Sy udah bayar tepat waktu tiap tahun, ga pernah nunggak. Kok malah sy yg dipersulit & disuruh bolak-balik buktiin.",
+    ],
+    "kesehatan": [
+        "Ibu sy udah 70 tahun, duduk dari subuh sampai siang di kursi plastik, pulang2 kakinya bengkak. Sy ngerti pasiennya banyak, tapi lansia mestinya ada prioritas.",
+        "Anak sy demam tinggi 3 hari, sy bawa ke puskesmas malam2, dokternya ga ada, cuma dikasih parasetamol & disuruh pulang. Besoknya dia harus dirawat di RS karena DBD.",
+    ],
+    "pendidikan": [
+        "Anak sy sampai nangis ga mau berangkat sekolah karena namanya disebut di depan kelas belum bayar. Sy buruh harian, penghasilan ga tentu, tapi sy pengen dia tetap sekolah.",
+        "Sy udah ngomong baik2 ke wali kelas & komite, jawabannya 'sudah kesepakatan'. Kesepakatan siapa, sy ga pernah diajak rapat.",
+    ],
+    "sosial": [
+        "Suami sy kerja serabutan, kadang seminggu ga dapat kerjaan. Anak sy 3, yg besar mau masuk SMP. Kami tinggal di kontrakan 1 kamar. Sy ga minta macam2, cuma pengen didata dengan benar.",
+        "Sy udah bolak balik ke desa, ke kecamatan, ke dinsos. Tiap tempat nyuruh ke tempat lain. Ongkos bolak baliknya aja udah lebih dari bantuannya.",
+        "Yang bikin sy sedih, tetangga yg rumahnya bagus & punya mobil malah dapat. Kami yg lantainya masih tanah ga pernah disentuh.",
+    ],
+    "ketertiban": [
+        "Bayi sy umur 4 bulan kebangun tiap malam jam 1 gara2 suara itu, istri sy sampai stres & ASI nya berkurang. Sy udah negur baik2, malah dibilang 'ga usah rese'.",
+        "Ibu sy punya penyakit jantung, dokter bilang harus istirahat cukup. Tiap malam dia ga bisa tidur. Sy takut kenapa2.",
+    ],
+    "bencana": [
+        "Sy nulis ini sambil gendong anak di atas meja, air udah masuk dapur & kamar. Tetangga2 teriak2 minta tolong. Kami ga tau harus lari ke mana.",
+        "Suara gemuruhnya kedengeran dari tadi, warga udah keluar rumah semua, tapi lansia & orang sakit susah dievakuasi. HP sinyal putus2.",
+    ],
+    "pelayanan": [
+        "Sy udah datang 4 kali, tiap kali jawabannya beda2. Terakhir ada yg nawarin 'bisa dibantu biar cepet' asal ada uang rokoknya. Sy tolak, dan sampai sekarang berkas sy ga jelas.",
+        "Sy sampai cuti 3 hari cuma buat urusan ini. Kalau memang prosesnya begitu, mbok ya ditulis jelas di depan supaya warga ga bolak balik.",
+    ],
+    "ekonomi": [
+        "Sy udah jualan di pasar ini 20 tahun lebih, belum pernah seberat sekarang. Sehari kadang cuma laku 30rb, padahal retribusi & listrik jalan terus.",
+        "Kami petani cuma bisa pasrah, modal tanam udah keluar, hasilnya ga nutup. Utang ke koperasi numpuk.",
+    ],
+    "lainnya": [
+        "Fasilitas itu dulu dibangun pakai uang rakyat & diresmikan rame2, sekarang dibiarkan rusak. Sayang banget, padahal warga butuh.",
+        "Anak2 sekolah & warga sering pakai tempat itu, sekarang pada pindah karena ga bisa dipakai lagi.",
+    ],
+}
+
 # details: category or "*" -> short frustrated sentences
 D = {
     "*": [
@@ -491,15 +572,17 @@ SPAM_CTA = ["minat chat WA {p}", "hub {p}", "klik link di bio 👆", "DM aja kak
             "daftar sekarang di bit.ly/cuan{n}", "wa.me/{pp}", "cek profil ya kak"]
 PRAISE_WHAT = {
     "jalan": ["jalan kampung kami udah diaspal mulus", "jembatan desa udah dibangun lagi",
-              "lubang di jalan raya udah ditambal rapi", "trotoar baru udah jadi & lebar"],
-    "penerangan": ["lampu jalan udah nyala semua", "PJU baru dipasang di gang kami", "lampu taman udah diganti LED terang"],
-    "sampah": ["sampahnya udah diangkut bersih", "TPS udah dipindah & dibersihin", "truk sampah skrg dateng tiap hari"],
+              "lubang di jalan raya udah ditambal rapi", "trotoar baru udah jadi & lebar",
+              "jalan desa udah dicor sampai ujung", "jembatan gantung udah diganti papan baru"],
+    "penerangan": ["lampu jalan udah nyala semua", "PJU baru dipasang di gang kami", "lampu taman udah diganti LED terang", "PJU di tikungan udah dipasang"],
+    "sampah": ["sampahnya udah diangkut bersih", "TPS udah dipindah & dibersihin", "truk sampah skrg dateng tiap hari", "sampah di pinggir kali udah dibersihin"],
     "air": ["air PDAM udah lancar lagi", "pipa bocor udah ditambal cepet", "tagihan PDAM yg salah udah dikoreksi"],
     "listrik": ["listrik udah nyala lagi", "kabel yg menjuntai udah dirapiin", "tiang listrik miring udah diganti"],
     "kependudukan": ["KTP sy jadi cuma sehari", "akta anak sy jadi lewat online", "perekaman KTP keliling dateng ke desa"],
     "kesehatan": ["pelayanan puskesmas skrg cepet & ramah", "ambulans desa dateng 10 menit", "fogging udah dilakukan di RW kami"],
     "drainase": ["selokan udah dikeruk, ujan kemaren ga banjir", "gorong2 udah dibuka lagi", "pompa rob udah jalan 24 jam"],
-    "lingkungan": ["pohon yg miring udah dipangkas", "taman kota skrg rapi", "pohon tumbang kemaren cepet dievakuasi"],
+    "lingkungan": ["pohon yg miring udah dipangkas", "taman kota skrg rapi", "pohon tumbang kemaren cepet dievakuasi",
+                   "ranting yg nyentuh kabel udah dipangkas bareng PLN", "taman bermain anak udah dicat & diperbaiki"],
 }
 PRAISE_OPEN = ["makasih min", "terima kasih banyak", "matur nuwun sanget", "salut buat petugasnya", "alhamdulillah",
                "respect buat pemkab", "top markotop", "keren min"]
@@ -574,6 +657,7 @@ def compose(count: int) -> list[dict]:
         places.append((phrase, reg, dist))
     bodies = {c: Pool(rng, items) for c, items in B.items()}
     details = {c: Pool(rng, items, limit=MAX_USES) for c, items in D.items()}
+    stories = {c: Pool(rng, items) for c, items in S.items()}
     openings = OPENINGS
     spam = (Pool(rng, SPAM_PITCH), Pool(rng, SPAM_HOOK))
     praise = Pool(rng, [(c, w) for c in sorted(PRAISE_WHAT) for w in PRAISE_WHAT[c]])
@@ -610,6 +694,8 @@ def compose(count: int) -> list[dict]:
                 parts[0] = rng.choice(QUESTION_FRAMES).format(b=main)
             sep = rng.choice([". ", ", ", ". ", ".. ", "\n", " - "])
             core = sep.join(parts)
+            if (style < 0.45 or style > 0.93) and stories[cat].left():
+                core += "\n\n" + stories[cat].take()
             if rng.random() < 0.12:
                 name = rng.choice(NAMES)
                 core += f". Pelapor: {name}"
@@ -627,7 +713,7 @@ def compose(count: int) -> list[dict]:
             if "{h}" in opening:
                 handle = f"{rng.choice(HANDLE_PARTS)}_{rng.choice(HANDLE_TAILS)}{rng.randint(1, 99)}"
             text = opening.format(a=acct, a2=rng.choice(GENERIC_ACCOUNTS), h=handle or "")
-            if handle:
+            if handle and style <= 0.93:
                 pii.insert(0, {"kind": "handle", "value": "@" + handle})
             closing = rng.choice(CLOSINGS)
             if style > 0.93:
