@@ -115,23 +115,51 @@ PLACES = [
 NO_PLACE_SHARE = 0.3
 
 ACCOUNT = {
-    "3374": "@pemkotsmg", "3372": "@pemkotsolo", "3371": "@pemkotmagelang",
-    "3373": "@pemkotsalatiga", "3375": "@pemkotpekalongan", "3376": "@pemkottegal",
-    "3301": "@pemkabcilacap", "3302": "@pemkabbanyumas", "3303": "@pemkabpurbalingga",
-    "3304": "@pemkabbanjarnegara", "3305": "@pemkabkebumen", "3306": "@pemkabpurworejo",
-    "3307": "@pemkabwonosobo", "3308": "@pemkabmagelang", "3309": "@pemkabboyolali",
-    "3310": "@pemkabklaten", "3311": "@pemkabsukoharjo", "3312": "@pemkabwonogiri",
-    "3313": "@pemkabkaranganyar", "3314": "@pemkabsragen", "3315": "@pemkabgrobogan",
-    "3316": "@pemkabblora", "3317": "@pemkabrembang", "3318": "@pemkabpati",
-    "3319": "@pemkabkudus", "3320": "@pemkabjepara", "3321": "@pemkabdemak",
-    "3322": "@pemkabsmg", "3323": "@pemkabtemanggung", "3324": "@pemkabkendal",
-    "3325": "@pemkabbatang", "3326": "@pemkabpekalongan", "3327": "@pemkabpemalang",
-    "3328": "@pemkabtegal", "3329": "@pemkabbrebes",
+    "3374": "@pemkotsmg",
+    "3372": "@pemkotsolo",
+    "3371": "@pemkotmagelang",
+    "3373": "@pemkotsalatiga",
+    "3375": "@pemkotpekalongan",
+    "3376": "@pemkottegal",
+    "3301": "@pemkabcilacap",
+    "3302": "@pemkabbanyumas",
+    "3303": "@pemkabpurbalingga",
+    "3304": "@pemkabbanjarnegara",
+    "3305": "@pemkabkebumen",
+    "3306": "@pemkabpurworejo",
+    "3307": "@pemkabwonosobo",
+    "3308": "@pemkabmagelang",
+    "3309": "@pemkabboyolali",
+    "3310": "@pemkabklaten",
+    "3311": "@pemkabsukoharjo",
+    "3312": "@pemkabwonogiri",
+    "3313": "@pemkabkaranganyar",
+    "3314": "@pemkabsragen",
+    "3315": "@pemkabgrobogan",
+    "3316": "@pemkabblora",
+    "3317": "@pemkabrembang",
+    "3318": "@pemkabpati",
+    "3319": "@pemkabkudus",
+    "3320": "@pemkabjepara",
+    "3321": "@pemkabdemak",
+    "3322": "@pemkabsmg",
+    "3323": "@pemkabtemanggung",
+    "3324": "@pemkabkendal",
+    "3325": "@pemkabbatang",
+    "3326": "@pemkabpekalongan",
+    "3327": "@pemkabpemalang",
+    "3328": "@pemkabtegal",
+    "3329": "@pemkabbrebes",
 }
 CATEGORY_ACCOUNT = {
-    "listrik": "@pln_123", "air": "@pdam_jateng", "bencana": "@bpbdjateng",
-    "kesehatan": "@bpjskesehatanri", "kependudukan": "@disdukcapil_jateng",
-    "pajak": "@samsatjateng", "sosial": "@kemensosri", "transportasi": "@dishubjateng",
+    "listrik": "@pln_123",
+    "air": "@pdam_jateng",
+    "bencana": "@bpbdjateng",
+    "kesehatan": "@bpjskesehatanri",
+    "kependudukan": "@disdukcapil_jateng",
+    "pajak": "@samsatjateng",
+    "sosial": "@kemensosri",
+    "transportasi": "@dishubjateng",
 }
 GENERIC_ACCOUNTS = ["@laporgub_jtg", "@humasjateng"]
 
@@ -489,39 +517,129 @@ D = {
         "tolong kabari progresnya ya min biar warga tenang",
         "kami cuma minta kepastian kapan",
     ],
-    "jalan": ["minggu kemarin ada pengendara motor jatuh sampe patah tangan", "truk pasir tiap hari lewat, jalannya ga kuat", "ambulans aja jalannya pelan banget krn lubang"],
-    "drainase": ["kalo hujan deres air masuk teras rumah", "nyamuknya ampun2an, tetangga ada yg kena DBD", "baunya nyengat sampai ke dalam rumah"],
+    "jalan": [
+        "minggu kemarin ada pengendara motor jatuh sampe patah tangan",
+        "truk pasir tiap hari lewat, jalannya ga kuat",
+        "ambulans aja jalannya pelan banget krn lubang",
+    ],
+    "drainase": [
+        "kalo hujan deres air masuk teras rumah",
+        "nyamuknya ampun2an, tetangga ada yg kena DBD",
+        "baunya nyengat sampai ke dalam rumah",
+    ],
     "sampah": ["lalat sampe masuk ke makanan", "tikus2 gede pada keluar malem", "malu kalo ada tamu dateng"],
-    "lingkungan": ["kalo angin sore kenceng warga takut keluar rumah", "sumur warga ikut tercemar", "udah ada dahan yg jatuh kena motor"],
-    "penerangan": ["jambret & begal makin sering kejadian", "cewek2 pulang kerja pada takut lewat", "udah ada yg nabrak lubang krn gelap"],
-    "transportasi": ["tiap pagi macet sampe 1 km", "hampir ada tabrakan tadi pagi", "pengendara pada nyerobot jalur"],
-    "air": ["terpaksa beli air galon buat mandi", "tagihan tetep jalan padahal air ga ngalir", "anak2 sekolah ga mandi"],
+    "lingkungan": [
+        "kalo angin sore kenceng warga takut keluar rumah",
+        "sumur warga ikut tercemar",
+        "udah ada dahan yg jatuh kena motor",
+    ],
+    "penerangan": [
+        "jambret & begal makin sering kejadian",
+        "cewek2 pulang kerja pada takut lewat",
+        "udah ada yg nabrak lubang krn gelap",
+    ],
+    "transportasi": [
+        "tiap pagi macet sampe 1 km",
+        "hampir ada tabrakan tadi pagi",
+        "pengendara pada nyerobot jalur",
+    ],
+    "air": [
+        "terpaksa beli air galon buat mandi",
+        "tagihan tetep jalan padahal air ga ngalir",
+        "anak2 sekolah ga mandi",
+    ],
     "listrik": ["kulkas & TV udah rusak", "dagangan es sy cair semua", "anak2 belajar pake lilin"],
-    "kependudukan": ["sy butuh buat daftar kerja", "anak sy mau daftar sekolah ga bisa krn itu", "katanya sistem offline terus"],
-    "pajak": ["sy rakyat kecil, ga sanggup bayar segitu", "mau ngajuin keberatan ga ngerti caranya", "denda jalan terus"],
-    "kesehatan": ["pasien lansia duduk di lantai nunggu", "kami pakai BPJS tapi tetep disuruh bayar", "anak sy panas tinggi 3 hari"],
-    "pendidikan": ["yg ga bayar namanya dibacain di kelas", "anak sy sampe malu berangkat sekolah", "kami orang tua ga pernah diajak rapat"],
-    "sosial": ["padahal kami keluarga ga mampu, suami buruh harian", "NIK & KK kami udah sesuai dukcapil", "pendampingnya ga bisa dihubungi"],
-    "ketertiban": ["bayi sy kebangun tiap malem", "ditegur malah nantang", "warga takut krn katanya ada backing"],
+    "kependudukan": [
+        "sy butuh buat daftar kerja",
+        "anak sy mau daftar sekolah ga bisa krn itu",
+        "katanya sistem offline terus",
+    ],
+    "pajak": [
+        "sy rakyat kecil, ga sanggup bayar segitu",
+        "mau ngajuin keberatan ga ngerti caranya",
+        "denda jalan terus",
+    ],
+    "kesehatan": [
+        "pasien lansia duduk di lantai nunggu",
+        "kami pakai BPJS tapi tetep disuruh bayar",
+        "anak sy panas tinggi 3 hari",
+    ],
+    "pendidikan": [
+        "yg ga bayar namanya dibacain di kelas",
+        "anak sy sampe malu berangkat sekolah",
+        "kami orang tua ga pernah diajak rapat",
+    ],
+    "sosial": [
+        "padahal kami keluarga ga mampu, suami buruh harian",
+        "NIK & KK kami udah sesuai dukcapil",
+        "pendampingnya ga bisa dihubungi",
+    ],
+    "ketertiban": [
+        "bayi sy kebangun tiap malem",
+        "ditegur malah nantang",
+        "warga takut krn katanya ada backing",
+    ],
     "bencana": ["butuh bantuan SEKARANG", "listrik mati & sinyal susah", "warga ngungsi ke masjid"],
-    "pelayanan": ["pelayanan publik kok kayak gini", "sy ga mau pake calo", "ujung2nya minta duit 'seikhlasnya'"],
+    "pelayanan": [
+        "pelayanan publik kok kayak gini",
+        "sy ga mau pake calo",
+        "ujung2nya minta duit 'seikhlasnya'",
+    ],
     "ekonomi": ["buat makan aja susah", "petani udah mau tanam", "kami punya anak2 yg sekolah"],
-    "lainnya": ["padahal itu fasilitas umum", "dulu bagus, skrg terbengkalai", "warga pengen bisa dipakai lagi"],
+    "lainnya": [
+        "padahal itu fasilitas umum",
+        "dulu bagus, skrg terbengkalai",
+        "warga pengen bisa dipakai lagi",
+    ],
 }
 
 OPENINGS = [
-    "{a} min", "{a} min tolong", "Selamat pagi {a},", "selamat siang min {a}", "Assalamualaikum {a},",
-    "{a} lapor min,", "{a} izin lapor,", "{a} pak/bu mohon maaf,", "Bapak Gubernur yth, {a}",
-    "{a} pak bupati/wali kota yth,", "salam min {a},", "{a} punten min,", "{a} halo min,", "{a}",
-    "min {a} mau tanya,", "{a} mohon infonya,", "{a} mau nanya min,", "nyuwun sewu {a},",
-    "{a} sugeng enjing min,", "{a} permisi min,", "RT @{h}: {a}", "{a} {a2}",
+    "{a} min",
+    "{a} min tolong",
+    "Selamat pagi {a},",
+    "selamat siang min {a}",
+    "Assalamualaikum {a},",
+    "{a} lapor min,",
+    "{a} izin lapor,",
+    "{a} pak/bu mohon maaf,",
+    "Bapak Gubernur yth, {a}",
+    "{a} pak bupati/wali kota yth,",
+    "salam min {a},",
+    "{a} punten min,",
+    "{a} halo min,",
+    "{a}",
+    "min {a} mau tanya,",
+    "{a} mohon infonya,",
+    "{a} mau nanya min,",
+    "nyuwun sewu {a},",
+    "{a} sugeng enjing min,",
+    "{a} permisi min,",
+    "RT @{h}: {a}",
+    "{a} {a2}",
 ]
 CLOSINGS = [
-    "semoga segera ditangani 🙏", "mohon segera", "tolong ditindaklanjuti min", "terima kasih 🙏",
-    "makasih min", "mohon perhatiannya", "matur nuwun 🙏", "mohon segera diperbaiki", "tolong lah 😭",
-    "gimana ini min?", "kapan diberesin?", "semoga cepet ada solusi", "ditunggu tindakannya",
-    "salam dari warga yg sabar 🙂", "makasih sebelumnya", "mohon infonya ya min", "🙏🙏",
-    "😤😤", "mohon dibantu", "bagaimana solusinya min", "jangan cuma diread", "",
+    "semoga segera ditangani 🙏",
+    "mohon segera",
+    "tolong ditindaklanjuti min",
+    "terima kasih 🙏",
+    "makasih min",
+    "mohon perhatiannya",
+    "matur nuwun 🙏",
+    "mohon segera diperbaiki",
+    "tolong lah 😭",
+    "gimana ini min?",
+    "kapan diberesin?",
+    "semoga cepet ada solusi",
+    "ditunggu tindakannya",
+    "salam dari warga yg sabar 🙂",
+    "makasih sebelumnya",
+    "mohon infonya ya min",
+    "🙏🙏",
+    "😤😤",
+    "mohon dibantu",
+    "bagaimana solusinya min",
+    "jangan cuma diread",
+    "",
 ]
 QUESTION_FRAMES = [
     "mau tanya min, {b}, harus lapor ke mana ya",
@@ -533,61 +651,171 @@ QUESTION_FRAMES = [
     "kira2 kapan ya diurus, {b}",
 ]
 WA_FRAMES = [
-    "Diteruskan dari grup WA warga:\n\n\"{body}\"\n\nmohon ditindaklanjuti min",
+    'Diteruskan dari grup WA warga:\n\n"{body}"\n\nmohon ditindaklanjuti min',
     "copas dari grup RT biar jelas:\n\n{body}",
     "*INFO WARGA*\n{body}\n\nmohon bantu sampaikan ke dinas terkait 🙏",
     "Bapak/Ibu yth, saya ingin menyampaikan keluhan warga:\n{body}\nAtas perhatiannya kami ucapkan terima kasih.",
 ]
 HANDLE_PARTS = ["warga", "arek", "mas", "mbak", "cah", "wong", "kang", "dulur"]
 HANDLE_TAILS = ["smg", "solo", "jtg", "kidul", "lor", "ngapak", "pantura", "gunung"]
-NAMES = ["Sri Wahyuni", "Bambang S.", "Dwi Lestari", "Agus Prasetyo", "Yuni Astuti", "Slamet Riyanto",
-         "Eko Budi", "Rina Kusuma", "Joko Susilo", "Nur Hidayah", "Wahyu Aji", "Tri Handayani"]
+NAMES = [
+    "Sri Wahyuni",
+    "Bambang S.",
+    "Dwi Lestari",
+    "Agus Prasetyo",
+    "Yuni Astuti",
+    "Slamet Riyanto",
+    "Eko Budi",
+    "Rina Kusuma",
+    "Joko Susilo",
+    "Nur Hidayah",
+    "Wahyu Aji",
+    "Tri Handayani",
+]
 
 # --------------------------------------------------------------------------
 # non-report parts
 # --------------------------------------------------------------------------
 SPAM_PITCH = [
-    "kerja online dari rumah, cuma modal HP", "pinjaman dana cair 30 menit tanpa jaminan",
-    "slot gacor malam ini pasti maxwin", "jual kavling murah SHM siap bangun",
-    "jasa naikin followers & like real aktif", "investasi emas digital profit harian",
-    "lowongan kerja kapal pesiar gaji dolar, tanpa pengalaman", "obat herbal pelangsing 7 hari turun 5 kg",
-    "paket umroh promo cuma 19 juta", "jasa bikin SIM tanpa tes", "arisan online untung 100%",
-    "jual akun premium streaming murah meriah", "kredit motor DP 500rb langsung bawa pulang",
-    "bisnis reseller skincare tanpa modal", "togel online resmi diskon terbesar",
-    "part time admin medsos penghasilan jutaan", "jual HP second mulus garansi", "top up diamond murah 24 jam",
-    "gadai sertifikat & BPKB bunga ringan", "jasa joki tugas & skripsi kilat", "jual madu asli hutan Jateng",
-    "casino live dealer online 24 jam", "mesin cuci & kulkas cicilan tanpa kartu kredit",
-    "penerimaan pegawai BUMN jalur khusus tanpa tes", "pulsa & kuota murah semua operator",
-    "pesugihan putih tanpa tumbal", "sedot WC murah se-Semarang raya", "jual tanah sawah pinggir jalan provinsi",
-    "open donasi palsu atas nama panti", "bimbel masuk PTN dijamin lolos",
+    "kerja online dari rumah, cuma modal HP",
+    "pinjaman dana cair 30 menit tanpa jaminan",
+    "slot gacor malam ini pasti maxwin",
+    "jual kavling murah SHM siap bangun",
+    "jasa naikin followers & like real aktif",
+    "investasi emas digital profit harian",
+    "lowongan kerja kapal pesiar gaji dolar, tanpa pengalaman",
+    "obat herbal pelangsing 7 hari turun 5 kg",
+    "paket umroh promo cuma 19 juta",
+    "jasa bikin SIM tanpa tes",
+    "arisan online untung 100%",
+    "jual akun premium streaming murah meriah",
+    "kredit motor DP 500rb langsung bawa pulang",
+    "bisnis reseller skincare tanpa modal",
+    "togel online resmi diskon terbesar",
+    "part time admin medsos penghasilan jutaan",
+    "jual HP second mulus garansi",
+    "top up diamond murah 24 jam",
+    "gadai sertifikat & BPKB bunga ringan",
+    "jasa joki tugas & skripsi kilat",
+    "jual madu asli hutan Jateng",
+    "casino live dealer online 24 jam",
+    "mesin cuci & kulkas cicilan tanpa kartu kredit",
+    "penerimaan pegawai BUMN jalur khusus tanpa tes",
+    "pulsa & kuota murah semua operator",
+    "pesugihan putih tanpa tumbal",
+    "sedot WC murah se-Semarang raya",
+    "jual tanah sawah pinggir jalan provinsi",
+    "open donasi palsu atas nama panti",
+    "bimbel masuk PTN dijamin lolos",
 ]
 SPAM_HOOK = [
-    "penghasilan 500rb-2jt per hari", "cair tiap hari ke dana/ovo", "bonus new member 100%",
-    "ga perlu pengalaman", "slot terbatas!!", "dijamin legal & aman", "terbukti sudah ribuan member",
-    "bisa dicicil", "proses cepat 1 jam", "deposit mulai 10rb", "tanpa BI checking", "gratis ongkir se-Jateng",
-    "langsung cair hari ini", "modal kecil untung besar", "aman tanpa survey", "promo cuma minggu ini",
-    "testimoni real no tipu2", "admin fast respon", "bisa COD Semarang & Solo", "WD berapapun dibayar", "kuota terbatas buruan", "100% amanah",
+    "penghasilan 500rb-2jt per hari",
+    "cair tiap hari ke dana/ovo",
+    "bonus new member 100%",
+    "ga perlu pengalaman",
+    "slot terbatas!!",
+    "dijamin legal & aman",
+    "terbukti sudah ribuan member",
+    "bisa dicicil",
+    "proses cepat 1 jam",
+    "deposit mulai 10rb",
+    "tanpa BI checking",
+    "gratis ongkir se-Jateng",
+    "langsung cair hari ini",
+    "modal kecil untung besar",
+    "aman tanpa survey",
+    "promo cuma minggu ini",
+    "testimoni real no tipu2",
+    "admin fast respon",
+    "bisa COD Semarang & Solo",
+    "WD berapapun dibayar",
+    "kuota terbatas buruan",
+    "100% amanah",
 ]
-SPAM_CTA = ["minat chat WA {p}", "hub {p}", "klik link di bio 👆", "DM aja kak 🙏", "info lanjut WA {p}",
-            "daftar sekarang di bit.ly/cuan{n}", "wa.me/{pp}", "cek profil ya kak"]
+SPAM_CTA = [
+    "minat chat WA {p}",
+    "hub {p}",
+    "klik link di bio 👆",
+    "DM aja kak 🙏",
+    "info lanjut WA {p}",
+    "daftar sekarang di bit.ly/cuan{n}",
+    "wa.me/{pp}",
+    "cek profil ya kak",
+]
 PRAISE_WHAT = {
-    "jalan": ["jalan kampung kami udah diaspal mulus", "jembatan desa udah dibangun lagi",
-              "lubang di jalan raya udah ditambal rapi", "trotoar baru udah jadi & lebar",
-              "jalan desa udah dicor sampai ujung", "jembatan gantung udah diganti papan baru"],
-    "penerangan": ["lampu jalan udah nyala semua", "PJU baru dipasang di gang kami", "lampu taman udah diganti LED terang", "PJU di tikungan udah dipasang"],
-    "sampah": ["sampahnya udah diangkut bersih", "TPS udah dipindah & dibersihin", "truk sampah skrg dateng tiap hari", "sampah di pinggir kali udah dibersihin"],
-    "air": ["air PDAM udah lancar lagi", "pipa bocor udah ditambal cepet", "tagihan PDAM yg salah udah dikoreksi"],
-    "listrik": ["listrik udah nyala lagi", "kabel yg menjuntai udah dirapiin", "tiang listrik miring udah diganti"],
-    "kependudukan": ["KTP sy jadi cuma sehari", "akta anak sy jadi lewat online", "perekaman KTP keliling dateng ke desa"],
-    "kesehatan": ["pelayanan puskesmas skrg cepet & ramah", "ambulans desa dateng 10 menit", "fogging udah dilakukan di RW kami"],
-    "drainase": ["selokan udah dikeruk, ujan kemaren ga banjir", "gorong2 udah dibuka lagi", "pompa rob udah jalan 24 jam"],
-    "lingkungan": ["pohon yg miring udah dipangkas", "taman kota skrg rapi", "pohon tumbang kemaren cepet dievakuasi",
-                   "ranting yg nyentuh kabel udah dipangkas bareng PLN", "taman bermain anak udah dicat & diperbaiki"],
+    "jalan": [
+        "jalan kampung kami udah diaspal mulus",
+        "jembatan desa udah dibangun lagi",
+        "lubang di jalan raya udah ditambal rapi",
+        "trotoar baru udah jadi & lebar",
+        "jalan desa udah dicor sampai ujung",
+        "jembatan gantung udah diganti papan baru",
+    ],
+    "penerangan": [
+        "lampu jalan udah nyala semua",
+        "PJU baru dipasang di gang kami",
+        "lampu taman udah diganti LED terang",
+        "PJU di tikungan udah dipasang",
+    ],
+    "sampah": [
+        "sampahnya udah diangkut bersih",
+        "TPS udah dipindah & dibersihin",
+        "truk sampah skrg dateng tiap hari",
+        "sampah di pinggir kali udah dibersihin",
+    ],
+    "air": [
+        "air PDAM udah lancar lagi",
+        "pipa bocor udah ditambal cepet",
+        "tagihan PDAM yg salah udah dikoreksi",
+    ],
+    "listrik": [
+        "listrik udah nyala lagi",
+        "kabel yg menjuntai udah dirapiin",
+        "tiang listrik miring udah diganti",
+    ],
+    "kependudukan": [
+        "KTP sy jadi cuma sehari",
+        "akta anak sy jadi lewat online",
+        "perekaman KTP keliling dateng ke desa",
+    ],
+    "kesehatan": [
+        "pelayanan puskesmas skrg cepet & ramah",
+        "ambulans desa dateng 10 menit",
+        "fogging udah dilakukan di RW kami",
+    ],
+    "drainase": [
+        "selokan udah dikeruk, ujan kemaren ga banjir",
+        "gorong2 udah dibuka lagi",
+        "pompa rob udah jalan 24 jam",
+    ],
+    "lingkungan": [
+        "pohon yg miring udah dipangkas",
+        "taman kota skrg rapi",
+        "pohon tumbang kemaren cepet dievakuasi",
+        "ranting yg nyentuh kabel udah dipangkas bareng PLN",
+        "taman bermain anak udah dicat & diperbaiki",
+    ],
 }
-PRAISE_OPEN = ["makasih min", "terima kasih banyak", "matur nuwun sanget", "salut buat petugasnya", "alhamdulillah",
-               "respect buat pemkab", "top markotop", "keren min"]
-PRAISE_TAIL = ["sehat selalu buat petugasnya 🙏", "pertahankan ya 👍", "semoga makin baik ke depannya",
-               "warga seneng bgt", "gercep 👏👏", "❤️", "pelayanannya mantap", "jadi bangga sama kota sendiri"]
+PRAISE_OPEN = [
+    "makasih min",
+    "terima kasih banyak",
+    "matur nuwun sanget",
+    "salut buat petugasnya",
+    "alhamdulillah",
+    "respect buat pemkab",
+    "top markotop",
+    "keren min",
+]
+PRAISE_TAIL = [
+    "sehat selalu buat petugasnya 🙏",
+    "pertahankan ya 👍",
+    "semoga makin baik ke depannya",
+    "warga seneng bgt",
+    "gercep 👏👏",
+    "❤️",
+    "pelayanannya mantap",
+    "jadi bangga sama kota sendiri",
+]
 OPEN_PROBLEM = {
     "jalan": "tp jalan di ujung gang masih bolong2",
     "penerangan": "tp lampu jalan di pertigaan masih mati",
@@ -604,10 +832,10 @@ GAZ_RE = re.compile(r"\s+")
 
 
 def load_codes() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
-    regencies = {r["name"]: r["id"] for r in csv.DictReader(open(WILAYAH / "regencies.csv", encoding="utf-8"))}
-    districts = {}
-    for r in csv.DictReader(open(WILAYAH / "districts.csv", encoding="utf-8")):
-        districts[(r["regency_id"], r["name"])] = r["id"]
+    with open(WILAYAH / "regencies.csv", encoding="utf-8") as f:
+        regencies = {r["name"]: r["id"] for r in csv.DictReader(f)}
+    with open(WILAYAH / "districts.csv", encoding="utf-8") as f:
+        districts = {(r["regency_id"], r["name"]): r["id"] for r in csv.DictReader(f)}
     return regencies, districts
 
 
@@ -749,11 +977,22 @@ def compose(count: int) -> list[dict]:
                     kind = "report"
             category = cat if kind == "report" else None
             lang = "id"
-        out.append({
-            "text": text, "is_report": kind == "report", "kind": kind, "category": category,
-            "regency": reg, "district": dist, "urgent": bool(urgent) if kind == "report" else False,
-            "pii": pii, "x_place": None, "lang": lang, "register": register, "origin": "composed",
-        })
+        out.append(
+            {
+                "text": text,
+                "is_report": kind == "report",
+                "kind": kind,
+                "category": category,
+                "regency": reg,
+                "district": dist,
+                "urgent": bool(urgent) if kind == "report" else False,
+                "pii": pii,
+                "x_place": None,
+                "lang": lang,
+                "register": register,
+                "origin": "composed",
+            }
+        )
     return out
 
 
@@ -763,7 +1002,11 @@ def main() -> None:
     args = ap.parse_args()
     written = []
     if CORPUS.exists():
-        written = [ln for ln in CORPUS.read_text(encoding="utf-8").splitlines() if json.loads(ln)["origin"] != "composed"]
+        written = [
+            ln
+            for ln in CORPUS.read_text(encoding="utf-8").splitlines()
+            if json.loads(ln)["origin"] != "composed"
+        ]
     posts = compose(args.count)
     seen = {json.loads(ln)["text"] for ln in written}
     lines = list(written)
