@@ -705,7 +705,7 @@ SPAM_PITCH = [
     "pesugihan putih tanpa tumbal",
     "sedot WC murah se-Semarang raya",
     "jual tanah sawah pinggir jalan provinsi",
-    "open donasi palsu atas nama panti",
+    "open donasi pembangunan panti ke rekening pribadi pengurus",
     "bimbel masuk PTN dijamin lolos",
 ]
 SPAM_HOOK = [
