@@ -846,11 +846,13 @@ class Pool:
         self.rng, self.items, self.limit = rng, list(items), limit
         self.used = [0] * len(self.items)
 
-    def take(self):
+    def take(self, exclude: frozenset | set = frozenset()):
+        """A part not yet used MAX_USES times and, when possible, not already in this post."""
         free = [i for i, n in enumerate(self.used) if n < self.limit]
         if not free:
             raise RuntimeError("part pool exhausted")
-        i = self.rng.choice(free)
+        fresh = [i for i in free if self.items[i] not in exclude]
+        i = self.rng.choice(fresh or free)
         self.used[i] += 1
         return self.items[i]
 
@@ -908,17 +910,24 @@ def compose(count: int) -> list[dict]:
             acct = CATEGORY_ACCOUNT.get(cat) if rng.random() < 0.3 else None
             acct = acct or (ACCOUNT[reg] if reg and rng.random() < 0.7 else rng.choice(GENERIC_ACCOUNTS))
             style = rng.random()
+            opening = rng.choice(openings)
+            asks = "tanya" in opening or "info" in opening
             parts = [main]
+            used = {body}
             n_det = rng.choice([1, 1, 2, 2, 3, 4]) if style > 0.3 else rng.choice([4, 5, 6])
             for _ in range(n_det):
                 pool = details[cat] if rng.random() < 0.4 and details[cat].left() else details["*"]
                 if pool.left():
-                    parts.append(pool.take())
+                    detail = pool.take(used)
+                    if detail not in used:
+                        parts.append(detail)
+                        used.add(detail)
             if style < 0.3 and bodies[cat].left():
-                second, urg2 = bodies[cat].take()
-                parts.insert(1, "selain itu " + second.format(p=""))
-                urgent = urgent or urg2
-            if not urgent and rng.random() < 0.2:
+                second, urg2 = bodies[cat].take({(body, urgent)})
+                if second != body:
+                    parts.insert(1, "selain itu " + second.format(p=""))
+                    urgent = urgent or urg2
+            if not urgent and not asks and rng.random() < 0.2:
                 parts[0] = rng.choice(QUESTION_FRAMES).format(b=main)
             sep = rng.choice([". ", ", ", ". ", ".. ", "\n", " - "])
             core = sep.join(parts)
@@ -936,7 +945,6 @@ def compose(count: int) -> list[dict]:
                 label = rng.choice(["NIK", "nik", "NIK ibu", "no NIK"])
                 core += f". {label} {nik}"
                 pii.append({"kind": "nik", "value": nik})
-            opening = rng.choice(openings)
             handle = None
             if "{h}" in opening:
                 handle = f"{rng.choice(HANDLE_PARTS)}_{rng.choice(HANDLE_TAILS)}{rng.randint(1, 99)}"
@@ -944,6 +952,10 @@ def compose(count: int) -> list[dict]:
             if handle and style <= 0.93:
                 pii.insert(0, {"kind": "handle", "value": "@" + handle})
             closing = rng.choice(CLOSINGS)
+            for _ in range(5):
+                if not (asks and "info" in closing):
+                    break
+                closing = rng.choice(CLOSINGS)
             if style > 0.93:
                 text = f"{acct} " + rng.choice(WA_FRAMES).format(body=core)
             else:
@@ -970,11 +982,11 @@ def compose(count: int) -> list[dict]:
                 cat, what = praise.take()
                 phrase, reg, dist = rng.choice(places) if rng.random() < 0.6 else ("", None, None)
                 acct = ACCOUNT[reg] if reg else rng.choice(GENERIC_ACCOUNTS)
-                text = f"{acct} {rng.choice(PRAISE_OPEN)}, {what}{phrase}. {rng.choice(PRAISE_TAIL)}"
-                kind = "praise"
+                thanks = f"{acct} {rng.choice(PRAISE_OPEN)}, {what}{phrase}"
                 if which > 0.85:
-                    text = text.rstrip(". ") + f", {OPEN_PROBLEM[cat]}. mohon dicek juga 🙏"
-                    kind = "report"
+                    text, kind = f"{thanks}, {OPEN_PROBLEM[cat]}. mohon dicek juga 🙏", "report"
+                else:
+                    text, kind = f"{thanks}. {rng.choice(PRAISE_TAIL)}", "praise"
             category = cat if kind == "report" else None
             lang = "id"
         out.append(
