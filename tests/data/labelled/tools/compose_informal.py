@@ -817,15 +817,51 @@ PRAISE_TAIL = [
     "jadi bangga sama kota sendiri",
 ]
 OPEN_PROBLEM = {
-    "jalan": "tp jalan di ujung gang masih bolong2",
-    "penerangan": "tp lampu jalan di pertigaan masih mati",
-    "sampah": "tp sampah di pasar masih numpuk",
-    "drainase": "tp got depan masjid masih mampet",
-    "air": "tp airnya sekarang jadi keruh",
-    "listrik": "tp listrik masih sering mati malem2",
-    "kesehatan": "tp obat di puskesmas masih sering kosong",
-    "kependudukan": "tp KK sy yg diajuin bareng belum jadi",
-    "lingkungan": "tp pohon yg di depan SD belum dipangkas",
+    "jalan": [
+        "tp jalan di ujung gang masih bolong2",
+        "tp trotoar depan pasar masih ambles",
+        "tp jembatan kecil dekat makam belum diperbaiki",
+    ],
+    "penerangan": [
+        "tp lampu jalan di pertigaan masih mati",
+        "tp PJU di tikungan dekat sawah belum nyala",
+        "tp lampu gang sebelah masih kedip2",
+    ],
+    "sampah": [
+        "tp sampah di pasar masih numpuk",
+        "tp TPS dekat SD masih luber",
+        "tp sampah di pinggir kali belum diangkut",
+    ],
+    "drainase": [
+        "tp got depan masjid masih mampet",
+        "tp gorong2 dekat pertigaan masih ketutup lumpur",
+        "tp genangan di depan sekolah belum surut",
+    ],
+    "air": [
+        "tp airnya sekarang jadi keruh",
+        "tp tekanan airnya masih kecil banget",
+        "tp meteran air sy masih muter sendiri",
+    ],
+    "listrik": [
+        "tp listrik masih sering mati malem2",
+        "tp tegangan masih naik turun",
+        "tp tiang di ujung gang masih miring",
+    ],
+    "kesehatan": [
+        "tp obat di puskesmas masih sering kosong",
+        "tp antrian BPJS di RS masih dari subuh",
+        "tp posyandu lansia belum jalan lagi",
+    ],
+    "kependudukan": [
+        "tp KK sy yg diajuin bareng belum jadi",
+        "tp KIA anak sy belum dicetak",
+        "tp data NIK ibu sy masih belum padan",
+    ],
+    "lingkungan": [
+        "tp pohon yg di depan SD belum dipangkas",
+        "tp dahan kering di atas jalan raya masih nggantung",
+        "tp bau limbah pabrik masih nyengat tiap malem",
+    ],
 }
 
 GAZ_RE = re.compile(r"\s+")
@@ -891,6 +927,7 @@ def compose(count: int) -> list[dict]:
     openings = OPENINGS
     spam = (Pool(rng, SPAM_PITCH), Pool(rng, SPAM_HOOK))
     praise = Pool(rng, [(c, w) for c in sorted(PRAISE_WHAT) for w in PRAISE_WHAT[c]])
+    still_open = {c: Pool(rng, items) for c, items in OPEN_PROBLEM.items()}
     cats = sorted(B)
     out: list[dict] = []
     n_reports = round(count * 0.72)
@@ -983,8 +1020,8 @@ def compose(count: int) -> list[dict]:
                 phrase, reg, dist = rng.choice(places) if rng.random() < 0.6 else ("", None, None)
                 acct = ACCOUNT[reg] if reg else rng.choice(GENERIC_ACCOUNTS)
                 thanks = f"{acct} {rng.choice(PRAISE_OPEN)}, {what}{phrase}"
-                if which > 0.85:
-                    text, kind = f"{thanks}, {OPEN_PROBLEM[cat]}. mohon dicek juga 🙏", "report"
+                if which > 0.85 and still_open[cat].left():
+                    text, kind = f"{thanks}, {still_open[cat].take()}. mohon dicek juga 🙏", "report"
                 else:
                     text, kind = f"{thanks}. {rng.choice(PRAISE_TAIL)}", "praise"
             category = cat if kind == "report" else None
