@@ -139,7 +139,9 @@ def corpus_problems(row: dict) -> list[str]:
         found.append(f"origin {row['origin']!r}")
     if row["register"] == "exported" and isinstance(row["text"], str):
         text = row["text"].replace("NUM", "num")
-        if text != text.lower() or any(not (c.isalnum() or c.isspace() or c in EXPORTED_TOKEN_CHARS) for c in text):
+        if text != text.lower() or any(
+            not (c.isalnum() or c.isspace() or c in EXPORTED_TOKEN_CHARS) for c in text
+        ):
             found.append("exported text keeps capitals or punctuation")
     return found
 
@@ -282,7 +284,11 @@ def test_problems_catches_broken_corpus_labels():
         {**good, "regency": "3374", "district": "3301010"},
     ]
     assert all(problems(row, part) for row in broken)
-    exported = {**good, "register": "exported", "text": "jalan rusak sejak <angka> bulan NUM [angka] mohon perbaiki"}
+    exported = {
+        **good,
+        "register": "exported",
+        "text": "jalan rusak sejak <angka> bulan NUM [angka] mohon perbaiki",
+    }
     assert problems({**exported, "pii": []}, part) == []
 
 

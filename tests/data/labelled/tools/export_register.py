@@ -17,6 +17,7 @@ _PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "pem", "pen", "di", "be
 _SUFFIXES = ("nya", "kan", "lah", "kah", "an", "i")
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
 _PUNCT = re.compile(r"[^\w\s<>]|_", re.UNICODE)
+_BRACKET_PUNCT = re.compile(r"[^\w\s\[\]]|_", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 
 VARIANTS = ("plain", "angka", "num-stem", "bracket")
@@ -50,10 +51,7 @@ def export_text(text: str, variant: str) -> str:
         out = _NUMBER.sub(" NUM ", out)
     elif variant == "bracket":
         out = _NUMBER.sub(" [angka] ", out)
-    if variant == "bracket":
-        out = re.sub(r"[^\w\s\[\]]|_", " ", out)
-    else:
-        out = _PUNCT.sub(" ", out)
+    out = _BRACKET_PUNCT.sub(" ", out) if variant == "bracket" else _PUNCT.sub(" ", out)
     words = _SPACE.sub(" ", out).strip().split(" ")
     if variant == "num-stem":
         words = [w if w == "NUM" else _stem(w) for w in words]
