@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "data" / "labelled"
 WILAYAH = ROOT / "functions" / "aduan" / "data" / "wilayah"
 PARTS = {"dev": LABELLED / "dev.jsonl", "heldout": LABELLED / "heldout.jsonl"}
+# The large corpus files (LABELLING.md, "Corpus files"): each has its own id prefix
+# so ids stay unique when writers add files in parallel.
+CORPUS_ID_PREFIX = {"corpus-formal": "f", "corpus-informal": "i"}
+CORPORA = {path.stem: path for path in sorted(LABELLED.glob("corpus-*.jsonl"))}
+FILES = {**PARTS, **CORPORA}
 
 # The labels are written against the default taxonomy of DESIGN.md, whatever a
 # deployment later configures.
@@ -62,13 +67,18 @@ FIELDS = (
     "x_place",
     "lang",
 )
+CORPUS_FIELDS = (*FIELDS, "register", "origin")
+REGISTERS = frozenset({"formal", "informal", "exported"})
+ORIGINS = frozenset({"written", "composed"})
+# Exported text (pattern 7 of issue 10) keeps no punctuation; these survive as number tokens.
+EXPORTED_TOKEN_CHARS = frozenset("<>[]")
 
 
 @cache
 def rows(part: str) -> tuple[dict, ...]:
-    """Every line of one part, parsed; a line that is not a JSON object fails here."""
-    assert PARTS[part].is_file(), f"{PARTS[part]} is missing: both parts are part of the evaluation"
-    lines = PARTS[part].read_text(encoding="utf-8").splitlines()
+    """Every line of one labelled file, parsed; a line that is not a JSON object fails here."""
+    assert FILES[part].is_file(), f"{FILES[part]} is missing: both parts are part of the evaluation"
+    lines = FILES[part].read_text(encoding="utf-8").splitlines()
     parsed = tuple(json.loads(line) for line in lines if line.strip())
     assert all(isinstance(row, dict) for row in parsed)
     return parsed
@@ -84,13 +94,23 @@ def parent_of() -> dict[str, str]:
     return parents
 
 
+def id_pattern(part: str) -> str:
+    """dev-NNNN / heldout-NNNN for the two parts, <prefix>-NNNNN for a corpus file."""
+    if part in PARTS:
+        return rf"{part}-\d{{4}}"
+    return rf"{CORPUS_ID_PREFIX[part]}-\d{{5}}"
+
+
 def problems(row: dict, part: str) -> list[str]:
     """What is wrong with one labelled line (empty when it follows the guide)."""
     found: list[str] = []
-    if tuple(row) != FIELDS:
-        return [f"fields {tuple(row)} != {FIELDS}"]
-    if not re.fullmatch(rf"{part}-\d{{4}}", row["id"]):
+    fields = FIELDS if part in PARTS else CORPUS_FIELDS
+    if tuple(row) != fields:
+        return [f"fields {tuple(row)} != {fields}"]
+    if not re.fullmatch(id_pattern(part), row["id"]):
         found.append("id")
+    if part not in PARTS:
+        found += corpus_problems(row)
     if not isinstance(row["text"], str) or not row["text"].strip():
         found.append("text")
     if row["kind"] not in KINDS or row["is_report"] is not (row["kind"] == "report"):
@@ -107,6 +127,22 @@ def problems(row: dict, part: str) -> list[str]:
         found.append("x_place")
     found += place_problems(row["regency"], row["district"])
     found += pii_problems(row["pii"], row["text"])
+    return found
+
+
+def corpus_problems(row: dict) -> list[str]:
+    """The two fields only corpus files carry, and what the exported register promises."""
+    found = []
+    if row["register"] not in REGISTERS:
+        found.append(f"register {row['register']!r}")
+    if row["origin"] not in ORIGINS:
+        found.append(f"origin {row['origin']!r}")
+    if row["register"] == "exported" and isinstance(row["text"], str):
+        text = row["text"].replace("NUM", "num")
+        if text != text.lower() or any(
+            not (c.isalnum() or c.isspace() or c in EXPORTED_TOKEN_CHARS) for c in text
+        ):
+            found.append("exported text keeps capitals or punctuation")
     return found
 
 
@@ -135,19 +171,19 @@ def pii_problems(pii: object, text: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("part", FILES)
 def test_part_exists_and_every_line_follows_the_schema(part):
     bad = {row.get("id", i): found for i, row in enumerate(rows(part)) if (found := problems(row, part))}
     assert not bad
 
 
-@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("part", FILES)
 def test_ids_are_unique(part):
     ids = Counter(row["id"] for row in rows(part))
     assert [i for i, n in ids.items() if n > 1] == []
 
 
-@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("part", FILES)
 def test_part_covers_every_category_kind_and_pii_kind(part):
     data = rows(part)
     assert {r["category"] for r in data if r["is_report"]} == CATEGORIES
@@ -172,6 +208,88 @@ def test_dev_part_has_the_mix_the_guide_promises():
     assert sum(bool(r["pii"]) for r in dev) >= 60
     assert min(Counter(p["kind"] for r in dev for p in r["pii"]).values()) >= 8
     assert len({r["regency"] for r in dev} - {None}) == 35
+
+
+def test_every_labelled_file_is_a_known_part():
+    """A new *.jsonl here must be registered (id prefix, schema) or it escapes validation."""
+    on_disk = {path.stem for path in LABELLED.glob("*.jsonl")}
+    assert on_disk <= set(PARTS) | set(CORPUS_ID_PREFIX), on_disk - set(PARTS) - set(CORPUS_ID_PREFIX)
+    assert on_disk >= set(PARTS)
+
+
+def test_ids_and_texts_are_unique_across_all_files():
+    """One post in two files would leak between training and evaluation."""
+    ids = Counter(row["id"] for part in FILES for row in rows(part))
+    assert [i for i, n in ids.items() if n > 1] == []
+    texts = Counter(row["text"] for part in FILES for row in rows(part))
+    assert [t[:80] for t, n in texts.items() if n > 1] == []
+
+
+def test_all_files_together_hold_the_issue_s_three_thousand_posts():
+    assert sum(len(rows(part)) for part in FILES) >= 3000
+
+
+# What every corpus file promises (LABELLING.md, "Corpus files").
+CORPUS_MIN_POSTS = 1200
+CORPUS_MIN_PER_CATEGORY = 60
+CORPUS_MIN_OVER_1000_CHARS = 150
+CORPUS_MIN_SHARE_200_600_CHARS = 0.35
+CORPUS_NON_REPORT_SHARE = (0.15, 0.35)
+CORPUS_MIN_EXPORTED_SHARE = 0.05
+CORPUS_MAX_COMPOSED_SHARE = 0.35
+
+
+@pytest.mark.parametrize("part", CORPORA)
+def test_corpus_file_has_the_mix_the_guide_promises(part):
+    data = rows(part)
+    n = len(data)
+    assert n >= CORPUS_MIN_POSTS
+    categories = Counter(r["category"] for r in data if r["is_report"])
+    assert set(categories) == CATEGORIES
+    assert min(categories.values()) >= CORPUS_MIN_PER_CATEGORY, categories.most_common()[-3:]
+    low, high = CORPUS_NON_REPORT_SHARE
+    assert low <= sum(not r["is_report"] for r in data) / n <= high
+    assert {r["kind"] for r in data} == KINDS
+    assert sum(r["register"] == "exported" for r in data) / n >= CORPUS_MIN_EXPORTED_SHARE
+    assert sum(r["origin"] == "composed" for r in data) / n <= CORPUS_MAX_COMPOSED_SHARE
+
+
+@pytest.mark.parametrize("part", CORPORA)
+def test_corpus_file_has_a_realistic_length_tail(part):
+    """Real complaints average ~270 characters with many over 1,000 (issue 10)."""
+    lengths = [len(r["text"]) for r in rows(part)]
+    assert sum(n > 1000 for n in lengths) >= CORPUS_MIN_OVER_1000_CHARS
+    assert sum(200 <= n <= 600 for n in lengths) / len(lengths) >= CORPUS_MIN_SHARE_200_600_CHARS
+
+
+def test_corpus_files_together_are_at_least_one_third_formal():
+    data = [r for part in CORPORA for r in rows(part)]
+    assert data, "no corpus-*.jsonl file"
+    assert sum(r["register"] == "formal" for r in data) / len(data) >= 1 / 3
+
+
+def test_problems_catches_broken_corpus_labels():
+    """The corpus checks must reject what the guide forbids as well."""
+    part = next(iter(CORPORA))
+    good = dict(rows(part)[0])
+    assert problems(good, part) == []
+    prefix = CORPUS_ID_PREFIX[part]
+    broken = [
+        {**good, "register": "casual"},
+        {**good, "origin": "generated"},
+        {**good, "id": f"{prefix}-0001"},
+        {**good, "id": "dev-0001"},
+        {key: value for key, value in good.items() if key != "origin"},
+        {**good, "register": "exported", "text": "Jalan Rusak, mohon diperbaiki!"},
+        {**good, "regency": "3374", "district": "3301010"},
+    ]
+    assert all(problems(row, part) for row in broken)
+    exported = {
+        **good,
+        "register": "exported",
+        "text": "jalan rusak sejak <angka> bulan NUM [angka] mohon perbaiki",
+    }
+    assert problems({**exported, "pii": []}, part) == []
 
 
 def test_problems_catches_broken_labels():
