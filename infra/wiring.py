@@ -44,23 +44,8 @@ def wire_pubsub(cloud, push: bool = True) -> None:
     )
     if push:
         endpoint = f"http://127.0.0.1:{cloud.ports.classify}/projects/{project}/topics/{names.MENTIONS_TOPIC}"
-        _ensure(
-            subscriber.create_subscription,
-            request={
-                "name": subscriber.subscription_path(project, names.CLASSIFY_SUBSCRIPTION),
-                "topic": topic,
-                "push_config": {"push_endpoint": endpoint},
-                "ack_deadline_seconds": 30,
-                "retry_policy": {
-                    "minimum_backoff": duration_pb2.Duration(seconds=LOCAL_MIN_BACKOFF_S),
-                    "maximum_backoff": duration_pb2.Duration(seconds=LOCAL_MAX_BACKOFF_S),
-                },
-                "dead_letter_policy": {
-                    "dead_letter_topic": dead,
-                    "max_delivery_attempts": names.MAX_DELIVERY_ATTEMPTS,
-                },
-            },
-        )
+        push_subscription(subscriber, project, names.CLASSIFY_SUBSCRIPTION, topic, dead, endpoint)
+    wire_replies(cloud, push=False)  # classify_mention publishes reply requests after filing
 
 
 def tap(cloud, name: str, topic: str = names.MENTIONS_TOPIC) -> str:
@@ -99,3 +84,47 @@ def drain(subscription: str, max_messages: int = 100_000, idle_s: float = 1.5, t
         else:
             time.sleep(0.1)
     return received
+
+
+def wire_replies(cloud, push: bool = True) -> None:
+    """The replies topic, its dead-letter topic with a hold subscription and (``push``) the push
+    subscription to the local send_replies function — as terraform/replies.tf creates them."""
+    project = cloud.project
+    publisher = pubsub_v1.PublisherClient()
+    subscriber = pubsub_v1.SubscriberClient()
+    topic = publisher.topic_path(project, names.REPLIES_TOPIC)
+    dead = publisher.topic_path(project, names.REPLIES_DEAD_LETTER_TOPIC)
+    for path in (topic, dead):
+        _ensure(publisher.create_topic, name=path)
+    _ensure(
+        subscriber.create_subscription,
+        request={
+            "name": subscriber.subscription_path(project, names.REPLIES_DEAD_LETTER_SUBSCRIPTION),
+            "topic": dead,
+            "ack_deadline_seconds": 60,
+        },
+    )
+    if push:
+        endpoint = f"http://127.0.0.1:{cloud.ports.replies}/projects/{project}/topics/{names.REPLIES_TOPIC}"
+        push_subscription(subscriber, project, names.REPLIES_SUBSCRIPTION, topic, dead, endpoint)
+
+
+def push_subscription(subscriber, project: str, name: str, topic: str, dead: str, endpoint: str) -> None:
+    """A push subscription with production's retry and dead-letter policy (back-off shortened)."""
+    _ensure(
+        subscriber.create_subscription,
+        request={
+            "name": subscriber.subscription_path(project, name),
+            "topic": topic,
+            "push_config": {"push_endpoint": endpoint},
+            "ack_deadline_seconds": 30,
+            "retry_policy": {
+                "minimum_backoff": duration_pb2.Duration(seconds=LOCAL_MIN_BACKOFF_S),
+                "maximum_backoff": duration_pb2.Duration(seconds=LOCAL_MAX_BACKOFF_S),
+            },
+            "dead_letter_policy": {
+                "dead_letter_topic": dead,
+                "max_delivery_attempts": names.MAX_DELIVERY_ATTEMPTS,
+            },
+        },
+    )

@@ -291,12 +291,12 @@ class ReplySender:
         self, request: ReplyRequest, found: tuple[dict, Any] | None, now: datetime, **fields: Any
     ) -> bool:
         """Create the entry, or take it over (precondition: unchanged since we read it)."""
-        state = fields["state"]
+        state = fields.pop("state")
         if found is None:
             return self.store.create(request.ledger_id, self._entry(request, state, now, **fields))
         attempts = int(found[0].get("attempts") or 0) + (1 if state == CLAIMED else 0)
         return self.store.update(
-            request.ledger_id, found[1], {**fields, "claimed_at": now, "attempts": attempts}
+            request.ledger_id, found[1], {**fields, "state": state, "claimed_at": now, "attempts": attempts}
         )
 
     def _release(self, ledger_id: str, **changes: Any) -> None:
