@@ -18,7 +18,7 @@ import yaml
 from google.cloud import firestore, pubsub_v1
 
 from aduan import names
-from aduan.replies import reply_request
+from aduan.replies import reply_request, sweep_request
 from infra.localcloud import ROOT, LocalCloud
 from infra.wiring import wire_pubsub, wire_replies
 from infra.xsim import Simulator, accounts_from_agencies
@@ -60,6 +60,7 @@ class ReplyLoop:
         self.env = {
             **local_credentials(self.accounts),
             names.ENV_REPLY_LEASE_S: str(lease_s),
+            names.ENV_REPLY_INLINE_WAIT_S: "20",
             names.ENV_LINK_SIGNING_KEY: SIGNING_KEY,
             names.ENV_FETCH_DEADLINE_S: "30",
         }
@@ -93,6 +94,11 @@ class ReplyLoop:
 
     def request_reply(self, report_id: str, event: str) -> str:
         data, attributes = reply_request(report_id, event, _now())
+        return self.publisher.publish(self.replies_topic, data, **attributes).result(timeout=30)
+
+    def sweep(self) -> str:
+        """What the scheduled sweep publishes: parked replies that are due get re-published."""
+        data, attributes = sweep_request()
         return self.publisher.publish(self.replies_topic, data, **attributes).result(timeout=30)
 
     def push_directly(self, report_id: str, event: str, message_id: str = "r-1", attempt: int = 1):

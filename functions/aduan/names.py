@@ -19,6 +19,7 @@ REPLIES_DEAD_LETTER_TOPIC = "replies-dead-letter"
 REPLIES_SUBSCRIPTION = "replies-send"  # push → send_replies
 REPLIES_DEAD_LETTER_SUBSCRIPTION = "replies-dead-letter-hold"
 REPLY_SCHEMA = "aduan.reply/1"
+REPLY_SWEEP_SCHEMA = "aduan.reply-sweep/1"  # scheduled: re-publish parked replies that are due
 REPLY_EVENTS = ("acknowledged", "responded", "resolved", "rejected")
 
 # Entry points in functions/main.py. Deployed function names are these with "-" for "_"
@@ -66,6 +67,7 @@ ENV_X_CONSUMER_KEY = "X_CONSUMER_KEY"  # secret
 ENV_X_CONSUMER_SECRET = "X_CONSUMER_SECRET"  # secret
 ENV_REPLIES_TOPIC = "ADUAN_REPLIES_TOPIC"
 ENV_REPLY_LEASE_S = "ADUAN_REPLY_LEASE_S"
+ENV_REPLY_INLINE_WAIT_S = "ADUAN_REPLY_INLINE_WAIT_S"
 REPLY_TOKEN_ENV_PREFIX = "X_ACCESS_TOKEN_"  # + USERNAME (upper case): secret
 REPLY_SECRET_ENV_PREFIX = "X_ACCESS_SECRET_"  # + USERNAME (upper case): secret
 

@@ -11,6 +11,7 @@ changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from google.api_core import exceptions as gexc
@@ -61,6 +62,15 @@ class FirestoreReplies:
         """Posts claimed today from one account: a count() on one field (1 read per 1,000)."""
         query = self.ledger.where(filter=firestore.FieldFilter("budget_key", "==", budget_key)).count()
         return int(query.get()[0][0].value)
+
+    def due_deferred(self, now: datetime, limit: int) -> list[tuple[str, dict[str, Any], Any]]:
+        """Parked entries now due: one range filter on ``not_before`` (set only while parked)."""
+        query = self.ledger.where(filter=firestore.FieldFilter("not_before", "<=", now)).limit(limit)
+        return [
+            (snap.id, entry, snap.update_time)
+            for snap in query.stream()
+            if (entry := snap.to_dict() or {}).get("state") == "deferred"
+        ]
 
     def record_sent(
         self, ledger_id: str, changes: Mapping[str, Any], report_id: str, report_changes: Mapping[str, Any]

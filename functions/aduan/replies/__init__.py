@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aduan.mention import PoisonMessage
-from aduan.names import REPLY_EVENTS, REPLY_SCHEMA
+from aduan.names import REPLY_EVENTS, REPLY_SCHEMA, REPLY_SWEEP_SCHEMA
 
 ACKNOWLEDGED, RESPONDED, RESOLVED, REJECTED = REPLY_EVENTS
 _REPORT_ID = re.compile(r"^[a-z0-9]{1,16}-[A-Za-z0-9_.:-]{1,64}$")
@@ -33,9 +33,6 @@ class ReplyRequest:
     requested_at: str
     # Fan-out: this report gets the answer given to ``answer_of`` (a report of the same cluster).
     answer_of: str | None = None
-    # Deferred: not to be posted before this time (a 429 reset, a spent daily budget).
-    not_before: str | None = None
-    hops: int = 0  # how many times a deferred request was re-published
 
     @property
     def ledger_id(self) -> str:
@@ -50,10 +47,6 @@ class ReplyRequest:
         }
         if self.answer_of:
             body["answer_of"] = self.answer_of
-        if self.not_before:
-            body["not_before"] = self.not_before
-        if self.hops:
-            body["hops"] = self.hops
         data = json.dumps(body, separators=(",", ":")).encode("utf-8")
         return data, {"report_id": self.report_id, "event": self.event, "schema": REPLY_SCHEMA}
 
@@ -91,15 +84,17 @@ def parse_reply_request(data: bytes) -> ReplyRequest:
     answer_of = body.get("answer_of")
     if answer_of is not None and (not isinstance(answer_of, str) or not _REPORT_ID.match(answer_of)):
         raise PoisonMessage("field 'answer_of' is not a report id")
-    not_before = body.get("not_before")
-    if not_before is not None:
-        try:
-            datetime.fromisoformat(str(not_before).replace("Z", "+00:00"))
-        except ValueError:
-            raise PoisonMessage("field 'not_before' is not an ISO 8601 time") from None
-    hops = body.get("hops", 0)
-    if not isinstance(hops, int) or isinstance(hops, bool) or hops < 0:
-        raise PoisonMessage("field 'hops' must be a non-negative integer")
-    return ReplyRequest(
-        report_id, event, str(body.get("requested_at") or ""), answer_of, not_before and str(not_before), hops
-    )
+    return ReplyRequest(report_id, event, str(body.get("requested_at") or ""), answer_of)
+
+
+def sweep_request() -> tuple[bytes, dict[str, str]]:
+    """The message that makes ``send_replies`` re-publish parked replies that are due (scheduled)."""
+    return json.dumps({"schema": REPLY_SWEEP_SCHEMA}).encode(), {"schema": REPLY_SWEEP_SCHEMA}
+
+
+def is_sweep(data: bytes) -> bool:
+    try:
+        body = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(body, dict) and body.get("schema") == REPLY_SWEEP_SCHEMA

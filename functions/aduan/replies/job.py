@@ -17,8 +17,8 @@ from aduan.classify_job import message_data
 from aduan.config import Config, ConfigError
 from aduan.logs import log
 from aduan.mention import PoisonMessage
-from aduan.replies import ReplyRequest, parse_reply_request
-from aduan.replies.send import DEFAULT_LEASE, NotYet, Outcome, ReplySender
+from aduan.replies import ReplyRequest, is_sweep, parse_reply_request
+from aduan.replies.send import DEFAULT_INLINE_WAIT, DEFAULT_LEASE, NotYet, Outcome, ReplySender
 from aduan.settings import Settings
 
 SOURCE = "environment"
@@ -29,6 +29,7 @@ class ReplySettings:
     status_base_url: str
     replies_topic: str
     lease: timedelta
+    inline_wait: timedelta
     answering: tuple[str, ...]  # usernames with replies enabled
 
     @classmethod
@@ -38,17 +39,22 @@ class ReplySettings:
             raise ConfigError(
                 SOURCE, names.ENV_STATUS_BASE_URL, "value", "is required: every reply links to it"
             )
-        raw = env.get(names.ENV_REPLY_LEASE_S, "")
-        try:
-            lease = timedelta(seconds=float(raw)) if raw else DEFAULT_LEASE
-        except ValueError:
-            raise ConfigError(
-                SOURCE, names.ENV_REPLY_LEASE_S, "value", f"must be seconds, got {raw!r}"
-            ) from None
-        if not timedelta(seconds=1) <= lease <= timedelta(minutes=10):
-            raise ConfigError(SOURCE, names.ENV_REPLY_LEASE_S, "value", "must be between 1 and 600 seconds")
+        lease = _seconds(env, names.ENV_REPLY_LEASE_S, DEFAULT_LEASE)
+        inline_wait = _seconds(env, names.ENV_REPLY_INLINE_WAIT_S, DEFAULT_INLINE_WAIT)
         answering = tuple(acc.username for _, acc in config.agencies.accounts if acc.replies)
-        return cls(base, env.get(names.ENV_REPLIES_TOPIC) or names.REPLIES_TOPIC, lease, answering)
+        topic = env.get(names.ENV_REPLIES_TOPIC) or names.REPLIES_TOPIC
+        return cls(base, topic, lease, inline_wait, answering)
+
+
+def _seconds(env: Mapping[str, str], var: str, default: timedelta) -> timedelta:
+    raw = env.get(var, "")
+    try:
+        value = timedelta(seconds=float(raw)) if raw else default
+    except ValueError:
+        raise ConfigError(SOURCE, var, "value", f"must be seconds, got {raw!r}") from None
+    if not timedelta(seconds=1) <= value <= timedelta(minutes=10):
+        raise ConfigError(SOURCE, var, "value", "must be between 1 and 600 seconds")
+    return value
 
 
 class TopicRepublisher:
@@ -83,6 +89,7 @@ def sender(settings: Settings, config: Config, env: Mapping[str, str]) -> ReplyS
             TopicRepublisher(TopicPublisher(settings.project, reply.replies_topic)),
             reply.status_base_url,
             lease=reply.lease,
+            inline_wait=reply.inline_wait,
         )
     return _SENDER[key]
 
@@ -101,13 +108,18 @@ def handle(event_data: Any, settings: Settings, config: Config, env: Mapping[str
     context: dict[str, Any] = {}
     try:
         data, message = message_data(event_data)
-        context = {
-            "message_id": message.get("messageId") or message.get("message_id"),
-            "delivery_attempt": event_data.get("deliveryAttempt"),
-        }
+        context = {"message_id": message.get("messageId") or message.get("message_id")}
+        replies = sender(settings, config, env)
+        if is_sweep(data):
+            swept = replies.sweep()
+            log(
+                "INFO", f"sweep: {swept} parked replies re-published", outcome="sweep", swept=swept, **context
+            )
+            return Outcome("sweep", "", reason=f"{swept} re-published")
         request = parse_reply_request(data)
-        context.update(report_id=request.report_id, reply_event=request.event, hops=request.hops)
-        outcome = sender(settings, config, env).handle(request, event_data.get("deliveryAttempt"))
+        context.update(report_id=request.report_id, reply_event=request.event)
+        outcome = replies.handle(request)
+        swept = replies.sweep()  # parked replies that came due ride along with every delivery
     except PoisonMessage as exc:
         log("ERROR", f"poison reply request: {exc}", reason=str(exc), poison=True, **context)
         raise
@@ -125,6 +137,7 @@ def handle(event_data: Any, settings: Settings, config: Config, env: Mapping[str
         post_id=outcome.post_id,
         reason=outcome.reason,
         fanned_out=outcome.fanned_out,
+        swept=swept,
         **context,
     )
     return outcome

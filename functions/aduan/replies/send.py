@@ -12,33 +12,38 @@ The ledger ``replies/{report_id}-{event}`` is the lock and the record (docs/cont
   text makes that refusal specific to this reply;
 * **defer** — a 429 or a spent daily budget turns the entry ``deferred`` until the reset.
 
-A request that cannot proceed yet raises ``NotYet`` so Pub/Sub redelivers it later. Since the
-subscription dead-letters after 5 attempts, a delivery that is the 4th or later re-publishes
-the request (with ``not_before``, a fresh message with a fresh count) and is acknowledged:
-a delay of hours (a budget that resets at midnight) survives, while every delivery costs
-one ledger read and no post.
+A reply that must wait a little (a concurrent delivery holds the claim, a crashed one's
+lease runs out, a 429 resets in seconds) waits inside the delivery, up to ``inline_wait``.
+A longer wait (a spent daily budget until midnight UTC, a 15-minute rate-limit window) is
+*parked*: the entry stays ``deferred`` with ``not_before`` and the message is acknowledged —
+Pub/Sub's 5 attempts and push back-off are not a timer, and NACKing for hours would slow
+every other reply on the subscription. ``sweep`` re-publishes parked replies that are due;
+it runs after every delivery and on a schedule (a ``sweep`` message every few minutes).
+Every path ends in ``sent`` or ``skipped`` (or the dead-letter topic, logged): none is lost.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from aduan import channels
 from aduan.config import Config, account_ids, reply_account
 from aduan.mention import PoisonMessage
-from aduan.names import MAX_DELIVERY_ATTEMPTS
 from aduan.replies import ACKNOWLEDGED, ReplyRequest
 from aduan.replies.compose import compose
 
 CLAIMED, SENT, SKIPPED, DEFERRED = "claimed", "sent", "skipped", "deferred"
 FINAL = frozenset({SENT, SKIPPED})
 DEFAULT_LEASE = timedelta(seconds=30)  # longer than one post's timeout (10 s) plus the writes
+DEFAULT_INLINE_WAIT = timedelta(seconds=40)  # within the function's 60 s timeout, above the lease
+INLINE_TRIES = 4
+SWEEP_LIMIT = 20
 RATE_LIMIT_FALLBACK = timedelta(seconds=60)  # a 429 without a reset header
-MAX_HOPS = 2000  # re-publications of one request (a day of budget deferrals is far fewer)
 FANOUT_LIMIT = 500
 ANSWER_EVENTS = ("responded", "resolved", "rejected")
 
@@ -46,9 +51,10 @@ ANSWER_EVENTS = ("responded", "resolved", "rejected")
 class NotYet(Exception):
     """The reply cannot be posted now; retry at or after ``until``."""
 
-    def __init__(self, until: datetime, reason: str) -> None:
+    def __init__(self, until: datetime, reason: str, parked: bool = False) -> None:
         super().__init__(f"{reason}; not before {until.isoformat()}")
         self.until, self.reason = until, reason
+        self.parked = parked  # the ledger holds it as deferred: a sweep re-publishes it when due
 
 
 class ReplyStore(Protocol):
@@ -69,6 +75,10 @@ class ReplyStore(Protocol):
         ...
 
     def budget_used(self, budget_key: str) -> int: ...
+
+    def due_deferred(self, now: datetime, limit: int) -> list[tuple[str, dict[str, Any], Any]]:
+        """Parked entries whose ``not_before`` has passed: (ledger id, entry, update time)."""
+        ...
 
     def record_sent(
         self, ledger_id: str, changes: Mapping[str, Any], report_id: str, report_changes: Mapping[str, Any]
@@ -121,32 +131,47 @@ class ReplySender:
         status_base_url: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         lease: timedelta = DEFAULT_LEASE,
-        max_attempts: int = MAX_DELIVERY_ATTEMPTS,
+        inline_wait: timedelta = DEFAULT_INLINE_WAIT,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.config, self.store, self.channels = config, store, channels_by_source
         self.republisher, self.base_url, self.clock = republisher, status_base_url, clock
-        self.lease, self.max_attempts = lease, max_attempts
+        self.lease, self.inline_wait, self.sleep = lease, inline_wait, sleep
         self.account_ids = account_ids(config.agencies)
 
     # --- one delivery --------------------------------------------------------------------
-    def handle(self, request: ReplyRequest, delivery_attempt: int | None) -> Outcome:
-        """Process one delivery; raises NotYet (retry later) or PoisonMessage (dead-letter)."""
-        try:
-            return self._handle(request)
-        except NotYet as wait:
-            last_tries = delivery_attempt is not None and delivery_attempt >= self.max_attempts - 1
-            if not last_tries:
+    def handle(self, request: ReplyRequest) -> Outcome:
+        """Process one delivery; raises NotYet (a short wait ran out: Pub/Sub redelivers) or
+        PoisonMessage (dead-letter). A parked reply returns ``deferred`` (acknowledged)."""
+        waited = timedelta(0)
+        for attempt in range(INLINE_TRIES):
+            try:
+                return self._handle(request)
+            except NotYet as wait:
+                delay = max(timedelta(0), wait.until - self.clock())
+                last = attempt == INLINE_TRIES - 1
+                if not last and waited + delay <= self.inline_wait:
+                    self.sleep(delay.total_seconds() + 0.05)
+                    waited += delay
+                    continue
+                if wait.parked:
+                    return Outcome("deferred", request.ledger_id, reason=wait.reason)
                 raise
-            if request.hops >= MAX_HOPS:
-                raise PoisonMessage(f"deferred {request.hops} times: {wait.reason}") from None
-            later = replace(request, not_before=utc_iso(wait.until), hops=request.hops + 1)
-            self.republisher.republish(later)
-            return Outcome("deferred", request.ledger_id, reason=f"re-published: {wait.reason}")
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def sweep(self, limit: int = SWEEP_LIMIT) -> int:
+        """Re-publish parked replies that are due; each is then taken over like any other."""
+        now = self.clock()
+        count = 0
+        for ledger_id, entry, update_time in self.store.due_deferred(now, limit):
+            request = ReplyRequest(entry["report_id"], entry["event"], utc_iso(now), entry.get("answer_of"))
+            self.republisher.republish(request)
+            self.store.update(ledger_id, update_time, {"not_before": None})
+            count += 1
+        return count
 
     def _handle(self, request: ReplyRequest) -> Outcome:
         now = self.clock()
-        if request.not_before and parse_iso(request.not_before) > now:
-            raise NotYet(parse_iso(request.not_before), "deferred by an earlier delivery")
         ledger_id = request.ledger_id
         found = self.store.entry(ledger_id)
         if found and found[0].get("state") in FINAL:
@@ -177,13 +202,14 @@ class ReplySender:
         counted = bool(found and found[0].get("budget_key") == budget_key)
         if not counted and self.store.budget_used(budget_key) >= account.replies.daily_budget:
             until = next_utc_midnight(now)
-            self._set(
+            parked = self._set(
                 request, found, now, state=DEFERRED, not_before=until, reason="daily budget spent", text=text
             )
-            raise NotYet(until, f"daily budget of @{account.username} spent")
+            raise NotYet(until, f"daily budget of @{account.username} spent", parked)
         claim = dict(
             state=CLAIMED,
             lease_until=now + self.lease,
+            not_before=None,
             budget_key=budget_key,
             text=text,
             text_digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
@@ -202,7 +228,7 @@ class ReplySender:
         except channels.RateLimited as exc:
             until = exc.reset_at or now + RATE_LIMIT_FALLBACK
             self._release(ledger_id, state=DEFERRED, not_before=until, budget_key=None, reason="rate limited")
-            raise NotYet(until, f"rate limited on {channel.name}") from None
+            raise NotYet(until, f"rate limited on {channel.name}", parked=True) from None
         except channels.Refused as exc:
             self._release(ledger_id, state=SKIPPED, reason=f"refused by {channel.name}: {exc}")
             return Outcome(SKIPPED, ledger_id, reason=str(exc), fanned_out=fanned)
@@ -218,7 +244,7 @@ class ReplySender:
         if entry.get("state") == CLAIMED and entry.get("lease_until") and entry["lease_until"] > now:
             raise NotYet(entry["lease_until"], "claimed by another delivery")
         if entry.get("state") == DEFERRED and entry.get("not_before") and entry["not_before"] > now:
-            raise NotYet(entry["not_before"], entry.get("reason") or "deferred")
+            raise NotYet(entry["not_before"], entry.get("reason") or "deferred", parked=True)
 
     def _skip_reason(
         self, request: ReplyRequest, report: Mapping[str, Any], answer: Mapping[str, Any]
@@ -327,13 +353,15 @@ class ReplySender:
             report_changes["acknowledged_at"] = now
         self.store.record_sent(
             request.ledger_id,
-            {"state": SENT, "post_id": post_id, "sent_at": now, "reason": reason, "lease_until": None},
+            {
+                "state": SENT,
+                "post_id": post_id,
+                "sent_at": now,
+                "reason": reason,
+                "lease_until": None,
+                "not_before": None,
+            },
             request.report_id,
             report_changes,
         )
         return Outcome(SENT, request.ledger_id, post_id, reason, text, fanned)
-
-
-def requests_for(events: Sequence[tuple[str, str]], now: datetime) -> list[ReplyRequest]:
-    """Reply requests for (report_id, event) pairs (tests, the demo, the bench)."""
-    return [ReplyRequest(r, e, utc_iso(now)) for r, e in events]
