@@ -7,11 +7,13 @@ locals {
     X_BEARER_TOKEN         = "aduan-x-bearer-token"
     ADUAN_SMTP_PASSWORD    = "aduan-smtp-password"
     ADUAN_LINK_SIGNING_KEY = "aduan-link-signing-key"
+    X_CONSUMER_KEY         = "aduan-x-consumer-key"
+    X_CONSUMER_SECRET      = "aduan-x-consumer-secret"
   }
 }
 
 resource "google_secret_manager_secret" "secret" {
-  for_each = local.secrets
+  for_each = merge(local.secrets, local.reply_token_secrets) # per-account tokens: replies.tf
 
   secret_id           = each.value
   labels              = local.labels
