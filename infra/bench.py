@@ -23,6 +23,7 @@ from aduan.adapters.pubsub import TopicPublisher
 from aduan.adapters.x_api import XApi
 from aduan.fetch_job import SystemClock
 from aduan.ingest import Poller, PollSettings, mention_queries, search_queries
+from infra import bench_replies
 from infra.localcloud import ROOT, LocalCloud, Ports
 from infra.wiring import drain, tap, wire_pubsub
 from infra.xsim import Simulator
@@ -213,13 +214,22 @@ def write(results: dict) -> Path:
         json.dumps(results["statuspage"], indent=2),
         "```",
         "",
+        *bench_replies.section(results["replies"]),
     ]
     path = ROOT / "docs" / "benchmarks.md"
     path.write_text("\n".join(lines))
     return path
 
 
+# Sections runnable alone: `python -m infra.bench --only NAME` prints that section's JSON.
+ONLY = {"replies": "infra.bench_replies"}
+
+
 def main() -> int:
+    if "--only" in sys.argv:
+        name = sys.argv[sys.argv.index("--only") + 1]
+        print(json.dumps(sub_bench(ONLY[name]), indent=2))
+        return 0
     results: dict = {"at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     cloud = LocalCloud(project="bench", ports=BENCH_PORTS)
     try:
@@ -232,6 +242,7 @@ def main() -> int:
     results["classifier"] = sub_bench("infra.bench_classifier")
     results["digest"] = sub_bench("infra.bench_digest")
     results["statuspage"] = sub_bench("infra.bench_statuspage")
+    results["replies"] = sub_bench("infra.bench_replies")
     print(json.dumps(results, indent=2))
     print(f"wrote {write(results)}")
     return 0

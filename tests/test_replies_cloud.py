@@ -18,7 +18,7 @@ from aduan import names
 from aduan.adapters.firestore_status import FirestoreStatus
 from aduan.ticket import display
 from infra.localcloud import LocalCloud
-from tests.replies_helpers import ReplyLoop, wait_for
+from infra.replies_loop import ReplyLoop, wait_for
 
 pytestmark = pytest.mark.emulators
 

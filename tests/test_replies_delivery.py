@@ -23,8 +23,8 @@ from google.cloud import firestore, pubsub_v1
 from aduan import names
 from aduan.adapters.firestore_status import FirestoreStatus
 from infra.localcloud import ROOT, LocalCloud
+from infra.replies_loop import ReplyLoop, wait_for
 from infra.wiring import drain
-from tests.replies_helpers import ReplyLoop, wait_for
 
 pytestmark = pytest.mark.emulators
 MAGELANG = "1100000000000000010"

@@ -1,4 +1,4 @@
-"""The reply loop on the local cloud, for the replies tests, the bench and the demo.
+"""The reply loop on the local cloud, for the replies tests and the bench.
 
 ``ReplyLoop`` starts what production runs for a post to be answered: the X API
 simulator (in this process, so a test can watch and hook what it posts), the mentions
@@ -10,6 +10,7 @@ processes for ``fetch_mentions``, ``classify_mention``, ``send_replies`` and (op
 from __future__ import annotations
 
 import base64
+import secrets
 import time
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from infra.wiring import wire_pubsub, wire_replies
 from infra.xsim import Simulator, accounts_from_agencies
 from infra.xsim.posting import local_credentials
 
-SIGNING_KEY = "replies-test-signing-key-0123456789abcdef"
+SIGNING_KEY = secrets.token_urlsafe(32)  # fresh per run, never stored
 
 
 def agency_accounts():
@@ -50,10 +51,11 @@ class ReplyLoop:
         lease_s: float = 3,
         fetch: bool = True,
         classify: bool = True,
+        sim_clock=time.time,
     ) -> None:
         self.cloud = cloud
         self.accounts = agency_accounts()
-        self.sim = Simulator(seed=7, accounts=self.accounts)
+        self.sim = Simulator(seed=7, accounts=self.accounts, clock=sim_clock)
         self.sim.start(port=cloud.ports.xsim)
         wire_pubsub(cloud)
         wire_replies(cloud)
