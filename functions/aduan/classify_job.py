@@ -11,7 +11,7 @@ from typing import Any
 
 from aduan import followups, names
 from aduan.config import Config, account_ids, reply_account
-from aduan.filing import FilingPlan, plan_filing, reading_cluster_key
+from aduan.filing import plan_filing, reading_cluster_key
 from aduan.logs import log
 from aduan.mention import Mention, PoisonMessage, parse_message
 from aduan.replies import ACKNOWLEDGED, reply_request
@@ -105,7 +105,7 @@ def handle(
     outcome = "filed" if writes else "duplicate"
     # After filing, also for a duplicate: a crash between filing and publishing costs nothing
     # (the reply ledger posts once however often the request is published).
-    acknowledge = wants_acknowledgement(plan, config)
+    acknowledge = wants_acknowledgement(plan.report, config)
     if acknowledge:
         topic = _replies_topic(settings.project)
         data, attributes = reply_request(plan.report_id, ACKNOWLEDGED, now)
@@ -126,9 +126,8 @@ def handle(
     return {"outcome": outcome, "report_id": plan.report_id, "ticket": plan.report["ticket"]}
 
 
-def wants_acknowledgement(plan: FilingPlan, config: Config) -> bool:
+def wants_acknowledgement(doc: dict[str, Any], config: Config) -> bool:
     """A public report, not waiting for review, mentioning an account that answers (docs/contracts.md)."""
-    doc = plan.report
     if not (doc["is_report"] and doc["public"]) or doc["needs_review"]:
         return False
     return reply_account(config.agencies, doc["to_accounts"]) is not None
