@@ -27,24 +27,18 @@ def _ensure(create, *args, **kwargs) -> None:
 def wire_pubsub(cloud, push: bool = True) -> None:
     """Create the mentions topic, the dead-letter topic with its hold subscription, and the push
     subscription to the local classify_mention function (dead-letter after MAX_DELIVERY_ATTEMPTS)."""
-    project = cloud.project
-    publisher = pubsub_v1.PublisherClient()
-    subscriber = pubsub_v1.SubscriberClient()
-    topic = publisher.topic_path(project, names.MENTIONS_TOPIC)
-    dead = publisher.topic_path(project, names.DEAD_LETTER_TOPIC)
-    for path in (topic, dead):
-        _ensure(publisher.create_topic, name=path)
-    _ensure(
-        subscriber.create_subscription,
-        request={
-            "name": subscriber.subscription_path(project, names.DEAD_LETTER_SUBSCRIPTION),
-            "topic": dead,
-            "ack_deadline_seconds": 60,
-        },
+    endpoint = (
+        f"http://127.0.0.1:{cloud.ports.classify}/projects/{cloud.project}/topics/{names.MENTIONS_TOPIC}"
     )
+    _wire(cloud.project, names.MENTIONS_TOPIC, names.DEAD_LETTER_TOPIC, names.DEAD_LETTER_SUBSCRIPTION)
     if push:
-        endpoint = f"http://127.0.0.1:{cloud.ports.classify}/projects/{project}/topics/{names.MENTIONS_TOPIC}"
-        push_subscription(subscriber, project, names.CLASSIFY_SUBSCRIPTION, topic, dead, endpoint)
+        _push(
+            cloud.project,
+            names.CLASSIFY_SUBSCRIPTION,
+            names.MENTIONS_TOPIC,
+            names.DEAD_LETTER_TOPIC,
+            endpoint,
+        )
     wire_replies(cloud, push=False)  # classify_mention publishes reply requests after filing
 
 
@@ -89,33 +83,48 @@ def drain(subscription: str, max_messages: int = 100_000, idle_s: float = 1.5, t
 def wire_replies(cloud, push: bool = True) -> None:
     """The replies topic, its dead-letter topic with a hold subscription and (``push``) the push
     subscription to the local send_replies function — as terraform/replies.tf creates them."""
-    project = cloud.project
+    endpoint = f"http://127.0.0.1:{cloud.ports.replies}/projects/{cloud.project}/topics/{names.REPLIES_TOPIC}"
+    _wire(
+        cloud.project,
+        names.REPLIES_TOPIC,
+        names.REPLIES_DEAD_LETTER_TOPIC,
+        names.REPLIES_DEAD_LETTER_SUBSCRIPTION,
+    )
+    if push:
+        _push(
+            cloud.project,
+            names.REPLIES_SUBSCRIPTION,
+            names.REPLIES_TOPIC,
+            names.REPLIES_DEAD_LETTER_TOPIC,
+            endpoint,
+        )
+
+
+def _wire(project: str, topic: str, dead: str, hold: str) -> None:
+    """A topic, its dead-letter topic, and the pull subscription that keeps dead letters."""
     publisher = pubsub_v1.PublisherClient()
+    for name in (topic, dead):
+        _ensure(publisher.create_topic, name=publisher.topic_path(project, name))
     subscriber = pubsub_v1.SubscriberClient()
-    topic = publisher.topic_path(project, names.REPLIES_TOPIC)
-    dead = publisher.topic_path(project, names.REPLIES_DEAD_LETTER_TOPIC)
-    for path in (topic, dead):
-        _ensure(publisher.create_topic, name=path)
     _ensure(
         subscriber.create_subscription,
         request={
-            "name": subscriber.subscription_path(project, names.REPLIES_DEAD_LETTER_SUBSCRIPTION),
-            "topic": dead,
+            "name": subscriber.subscription_path(project, hold),
+            "topic": publisher.topic_path(project, dead),
             "ack_deadline_seconds": 60,
         },
     )
-    if push:
-        endpoint = f"http://127.0.0.1:{cloud.ports.replies}/projects/{project}/topics/{names.REPLIES_TOPIC}"
-        push_subscription(subscriber, project, names.REPLIES_SUBSCRIPTION, topic, dead, endpoint)
 
 
-def push_subscription(subscriber, project: str, name: str, topic: str, dead: str, endpoint: str) -> None:
+def _push(project: str, name: str, topic: str, dead: str, endpoint: str) -> None:
     """A push subscription with production's retry and dead-letter policy (back-off shortened)."""
+    subscriber = pubsub_v1.SubscriberClient()
+    paths = pubsub_v1.PublisherClient
     _ensure(
         subscriber.create_subscription,
         request={
             "name": subscriber.subscription_path(project, name),
-            "topic": topic,
+            "topic": paths.topic_path(project, topic),
             "push_config": {"push_endpoint": endpoint},
             "ack_deadline_seconds": 30,
             "retry_policy": {
@@ -123,7 +132,7 @@ def push_subscription(subscriber, project: str, name: str, topic: str, dead: str
                 "maximum_backoff": duration_pb2.Duration(seconds=LOCAL_MAX_BACKOFF_S),
             },
             "dead_letter_policy": {
-                "dead_letter_topic": dead,
+                "dead_letter_topic": paths.topic_path(project, dead),
                 "max_delivery_attempts": names.MAX_DELIVERY_ATTEMPTS,
             },
         },
