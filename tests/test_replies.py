@@ -18,8 +18,7 @@ from aduan.adapters.x_post import reset_time
 from aduan.adapters.x_transport import point_session_at
 from aduan.channels.x import XChannel, weighted_length
 from aduan.config import ConfigError, reply_account
-from aduan.followups import CONFIRMED, NOT_FIXED, follow_up_changes, parent_report, verdict
-from aduan.mention import Author, Mention, PoisonMessage, from_x_post, parse_message
+from aduan.mention import PoisonMessage, from_x_post, parse_message
 from aduan.replies import parse_reply_request, reply_request
 from aduan.replies.compose import compose
 from infra.localcloud import ROOT
@@ -168,74 +167,6 @@ def test_reset_time_is_the_latest_spent_limit():
         }
     )
     assert reset_time(response) == datetime.fromtimestamp(90000, UTC)
-
-
-# --- follow-ups ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("@pemkotmagelang belum diperbaiki pak", NOT_FIXED),
-        ("masih rusak", NOT_FIXED),
-        ("sama saja kayak kemarin", NOT_FIXED),
-        ("durung didandani", NOT_FIXED),
-        ("isih bocor lur", NOT_FIXED),
-        ("makasih, tapi masih berlubang", NOT_FIXED),
-        ("sudah beres, makasih", CONFIRMED),
-        ("matur nuwun, sampun rampung", CONFIRMED),
-        ("kapan diperbaiki?", None),
-    ],
-)
-def test_follow_up_verdicts(text, expected):
-    assert verdict(text) == expected
-
-
-def mention(
-    source_id: str, text: str, author_id: str = "777", conversation: str = "100", replied=None
-) -> Mention:
-    return Mention(
-        "x",
-        source_id,
-        f"https://x.com/w/status/{source_id}",
-        text,
-        "in",
-        "2026-12-01T01:00:00.000Z",
-        Author(author_id, "w", "W"),
-        ("pemkotmagelang",),
-        conversation,
-        None,
-        tuple({"type": "replied_to", "id": r} for r in ([replied] if replied else [])),
-        None,
-        "2026-12-01T01:05:00Z",
-    )
-
-
-def test_thread_rules_own_thread_or_a_reply_to_aduans_reply():
-    report = {
-        "id": "x-100",
-        "source": "x",
-        "conversation_id": "100",
-        "author": {"id": "777"},
-        "reply_post_ids": ["200"],
-        "received_at": NOW,
-    }
-    assert parent_report(mention("101", "belum"), [report]) is report  # the citizen, in their thread
-    assert parent_report(mention("102", "sama", author_id="999"), [report]) is None  # a stranger
-    assert parent_report(mention("103", "sama", author_id="999", replied="200"), [report]) is report
-    assert parent_report(mention("100", "the report itself"), [report]) is None
-
-
-def test_a_follow_up_reopens_a_resolved_report_once():
-    report = {"status": "selesai", "open": False, "history": [], "follow_ups": 0}
-    changes = follow_up_changes(
-        report, mention("101", "belum pak, masih rusak"), "belum pak, masih rusak", NOW
-    )
-    assert changes["status"] == "diproses" and changes["open"] and changes["reopened_at"] == NOW
-    assert changes["history"][-1]["kind"] == "follow_up" and changes["history"][-1]["by"] == "warga"
-    assert follow_up_changes({**report, **changes}, mention("101", "belum"), "belum", NOW) is None
-    thanks = follow_up_changes(report, mention("104", "sudah beres, makasih"), "sudah beres, makasih", NOW)
-    assert "reopened_at" not in thanks and thanks["history"][-1]["verdict"] == CONFIRMED
 
 
 # --- configuration ------------------------------------------------------------------------------------
