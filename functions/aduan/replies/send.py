@@ -187,8 +187,7 @@ class ReplySender:
         fanned = self._fan_out(request, report) if request.event in ANSWER_EVENTS else 0
         skip = self._skip_reason(request, report, answer_doc)
         if skip:
-            if not found:
-                self.store.create(ledger_id, self._entry(request, SKIPPED, now, reason=skip))
+            self._set(request, found, now, state=SKIPPED, reason=skip, not_before=None)
             return Outcome(SKIPPED, ledger_id, reason=skip, fanned_out=fanned)
         channel = self.channels[report["source"]]
         account = reply_account(self.config.agencies, report.get("to_accounts") or ())
