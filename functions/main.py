@@ -77,3 +77,11 @@ def status_page(request):
     from aduan.statuspage import app
 
     return app.handle(request, SETTINGS, CONFIG, os.environ)
+
+
+@functions_framework.cloud_event
+def send_replies(event):
+    """Pub/Sub push: post one reply (acknowledgement or the agency's answer) on the citizen's channel, once."""
+    from aduan.replies import job
+
+    job.handle(event.data, SETTINGS, CONFIG, os.environ)

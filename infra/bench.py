@@ -25,6 +25,7 @@ from aduan.adapters.pubsub import TopicPublisher
 from aduan.adapters.x_api import XApi
 from aduan.fetch_job import SystemClock
 from aduan.ingest import Poller, PollSettings, mention_queries, search_queries
+from infra import bench_replies
 from infra.localcloud import ROOT, LocalCloud, Ports, run_stoppable
 from infra.wiring import drain, tap, wire_pubsub
 from infra.xsim import Simulator
@@ -244,6 +245,7 @@ def write(results: dict) -> Path:
         json.dumps(results["statuspage"], indent=2),
         "```",
         "",
+        *bench_replies.section(results["replies"]),
     ]
     path = ROOT / "docs" / "benchmarks.md"
     path.write_text("\n".join(lines))
@@ -264,6 +266,7 @@ def run_ingestion() -> dict:
 ONLY: dict[str, Callable[[], dict]] = {
     "ingestion": run_ingestion,
     "statuspage": lambda: sub_bench("infra.bench_statuspage"),
+    "replies": lambda: sub_bench("infra.bench_replies"),
 }
 SECTION_WRITERS: dict[str, tuple[str, Callable[[dict], list[str]]]] = {
     "ingestion": ("## Ingestion", lambda figures: ingestion_section(figures)),
@@ -290,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     results["classifier"] = sub_bench("infra.bench_classifier")
     results["digest"] = sub_bench("infra.bench_digest")
     results["statuspage"] = sub_bench("infra.bench_statuspage")
+    results["replies"] = sub_bench("infra.bench_replies")
     print(json.dumps(results, indent=2))
     print(f"wrote {write(results)}")
     return 0

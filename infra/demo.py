@@ -22,7 +22,7 @@ import requests
 from google.cloud import firestore, pubsub_v1
 
 from aduan import names, ticket
-from infra import demo_agency
+from infra import demo_agency, demo_replies
 from infra.localcloud import (
     DEMO_PORTS,
     HOST,
@@ -145,6 +145,7 @@ def run(serve_s: float) -> int:
         settle(db, run["published"])
         dead_sub = pubsub_v1.SubscriberClient.subscription_path(cloud.project, names.DEAD_LETTER_SUBSCRIPTION)
         summarize(db, len(drain(dead_sub, idle_s=0.5, timeout_s=5)))
+        demo_replies.run(cloud, env)
 
         week = datetime.now(UTC).strftime("%G-W%V")  # the demo's posts are this week's
         digest = requests.post(f"http://{HOST}:{cloud.ports.digests}/?week={week}", timeout=300).json()

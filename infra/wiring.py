@@ -114,6 +114,7 @@ def wire_push(
 def wire_pubsub(cloud, push: bool = True) -> None:
     """The mentions topic, the dead-letter topic with its hold subscription, and (``push``) the
     subscription delivering to the local classify_mention (dead-letter after MAX_DELIVERY_ATTEMPTS)."""
+    wire_replies(cloud, push=False)  # classify_mention publishes reply requests after filing
     if not push:
         ensure_topics(
             cloud.project, names.MENTIONS_TOPIC, names.DEAD_LETTER_TOPIC, names.DEAD_LETTER_SUBSCRIPTION
@@ -165,3 +166,24 @@ def drain(subscription: str, max_messages: int = 100_000, idle_s: float = 1.5, t
         else:
             time.sleep(0.1)
     return received
+
+
+def wire_replies(cloud, push: bool = True) -> None:
+    """The replies topic, its dead-letter topic with a hold subscription and (``push``) the
+    subscription delivering to the local send_replies — as terraform/replies.tf creates them."""
+    if not push:
+        ensure_topics(
+            cloud.project,
+            names.REPLIES_TOPIC,
+            names.REPLIES_DEAD_LETTER_TOPIC,
+            names.REPLIES_DEAD_LETTER_SUBSCRIPTION,
+        )
+        return
+    wire_push(
+        cloud,
+        names.REPLIES_TOPIC,
+        names.REPLIES_SUBSCRIPTION,
+        names.REPLIES_DEAD_LETTER_TOPIC,
+        names.REPLIES_DEAD_LETTER_SUBSCRIPTION,
+        cloud.ports.replies,
+    )

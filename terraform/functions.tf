@@ -93,6 +93,20 @@ locals {
       }
       secrets = ["ADUAN_LINK_SIGNING_KEY"]
     }
+    send_replies = {
+      description   = "Answers citizens on X (acknowledgement, the agency's response), once per event."
+      memory        = "512Mi"
+      timeout_s     = local.replies_timeout_s
+      max_instances = var.replies_max_instances # X's per-user limits bound the rate anyway
+      public        = false
+      env = {
+        X_API_BASE_URL        = var.x_api_base_url
+        ADUAN_STATUS_BASE_URL = local.status_base_url
+        ADUAN_REPLIES_TOPIC   = google_pubsub_topic.replies.name
+      }
+      # The app's consumer pair plus one access-token pair per account with replies enabled (replies.tf).
+      secrets = local.send_replies_secrets
+    }
   }
 }
 

@@ -8,11 +8,13 @@ locals {
     ADUAN_SMTP_PASSWORD       = "aduan-smtp-password"
     ADUAN_LINK_SIGNING_KEY    = "aduan-link-signing-key"
     ADUAN_WEBHOOK_SIGNING_KEY = "aduan-webhook-signing-key" # agencies' alert-webhook keys derive from it
+    X_CONSUMER_KEY            = "aduan-x-consumer-key"
+    X_CONSUMER_SECRET         = "aduan-x-consumer-secret"
   }
 }
 
 resource "google_secret_manager_secret" "secret" {
-  for_each = local.secrets
+  for_each = merge(local.secrets, local.reply_token_secrets) # per-account tokens: replies.tf
 
   secret_id           = each.value
   labels              = local.labels

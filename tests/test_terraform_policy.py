@@ -162,7 +162,9 @@ def test_every_function_runs_as_its_own_service_account() -> None:
 def test_each_caller_may_invoke_one_private_function() -> None:
     invokers = LOCALS["invokers"]
     targets = [spec["function"] for spec in invokers.values()]
-    assert sorted(targets) == sorted({names.FETCH_MENTIONS, names.CLASSIFY_MENTION, names.SEND_DIGESTS})
+    assert sorted(targets) == sorted(
+        {names.FETCH_MENTIONS, names.CLASSIFY_MENTION, names.SEND_DIGESTS, names.SEND_REPLIES}
+    )
     grant = resources("google_cloud_run_v2_service_iam_member")["invoker"]
     assert grant["for_each"] == "${local.invokers}"
     assert grant["role"] == "roles/run.invoker"
@@ -207,7 +209,7 @@ def test_environment_variable_names_are_the_codes() -> None:
     assert common[names.ENV_CONFIG_DIR] == "config"
     used = set(common)
     for spec in FUNCTION_SPECS.values():
-        used |= set(spec["env"]) | set(spec["secrets"])
+        used |= set(spec["env"]) | set(static_secrets(spec))
     unknown = used - ENV_NAMES
     assert not unknown, f"not in aduan.names.ENV_*: {sorted(unknown)}"
     assert (
@@ -218,11 +220,18 @@ def test_environment_variable_names_are_the_codes() -> None:
     assert fetch_env[names.ENV_MENTIONS_TOPIC] == "${google_pubsub_topic.mentions.name}"
 
 
+def static_secrets(spec: dict[str, Any]) -> list[str]:
+    """A function's secret variables; send_replies adds per-account ones computed from the config."""
+    if spec["secrets"] == "${local.send_replies_secrets}":
+        return re.findall(r'"([A-Z_]+)"', LOCALS["send_replies_secrets"].split("]")[0])
+    return spec["secrets"]
+
+
 def test_secrets_reach_each_function_exactly_as_names_says() -> None:
     assert set(LOCALS["secrets"]) == set(names.SECRET_ENV_VARS)
     for entry_point, expected in names.FUNCTION_SECRETS.items():
         spec = FUNCTION_SPECS[entry_point]
-        assert sorted(spec["secrets"]) == sorted(expected), entry_point
+        assert sorted(static_secrets(spec)) == sorted(expected), entry_point
         assert not set(spec["env"]) & set(names.SECRET_ENV_VARS), f"{entry_point}: secret in plain env"
     assert not set(LOCALS["common_env"]) & set(names.SECRET_ENV_VARS)
 
@@ -298,9 +307,19 @@ def test_pubsub_service_agent_can_dead_letter() -> None:
 
 def test_topic_and_subscription_names_are_the_codes() -> None:
     topics = {body["name"] for body in resources("google_pubsub_topic").values()}
-    assert topics == {names.MENTIONS_TOPIC, names.DEAD_LETTER_TOPIC}
+    assert topics == {
+        names.MENTIONS_TOPIC,
+        names.DEAD_LETTER_TOPIC,
+        names.REPLIES_TOPIC,
+        names.REPLIES_DEAD_LETTER_TOPIC,
+    }
     subscriptions = {body["name"] for body in resources("google_pubsub_subscription").values()}
-    assert subscriptions == {names.CLASSIFY_SUBSCRIPTION, names.DEAD_LETTER_SUBSCRIPTION}
+    assert subscriptions == {
+        names.CLASSIFY_SUBSCRIPTION,
+        names.DEAD_LETTER_SUBSCRIPTION,
+        names.REPLIES_SUBSCRIPTION,
+        names.REPLIES_DEAD_LETTER_SUBSCRIPTION,
+    }
 
 
 def test_every_push_subscription_has_oidc_retry_and_dead_letter() -> None:
@@ -343,7 +362,8 @@ def test_dead_letter_topic_has_a_pull_subscription_that_never_expires() -> None:
 def test_scheduler_jobs_call_their_function_with_oidc() -> None:
     jobs = resources("google_cloud_scheduler_job")
     targets = {names.FETCH_MENTIONS: jobs["fetch"], names.SEND_DIGESTS: jobs["digests"]}
-    assert len(jobs) == len(targets)
+    http_jobs = [job for job in jobs.values() if "http_target" in job]
+    assert len(http_jobs) == len(targets)
     for entry_point, job in targets.items():
         http = one(job["http_target"])
         assert "oauth_token" not in http
@@ -395,3 +415,50 @@ def test_agencies_come_from_the_functions_config_file() -> None:
     ids = [agency["id"] for agency in config["agencies"]]
     assert config["province_desk"] in ids
     assert any(agency.get("accounts") for agency in config["agencies"])
+
+
+# --- replies ---------------------------------------------------------------------------------
+
+
+def test_send_replies_is_fed_by_its_push_subscription_and_publishers_are_few() -> None:
+    spec = FUNCTION_SPECS[names.SEND_REPLIES]
+    assert spec["public"] is False
+    assert spec["env"][names.ENV_REPLIES_TOPIC] == "${google_pubsub_topic.replies.name}"
+    push_sub = resources("google_pubsub_subscription")["replies_send"]
+    push = one(push_sub["push_config"])
+    assert push["push_endpoint"].startswith("${" + function_ref(names.SEND_REPLIES))
+    assert (
+        one(push["oidc_token"])["service_account_email"]
+        == '${google_service_account.invoker["replies_push"].email}'
+    )
+    assert push_sub["ack_deadline_seconds"] == spec["timeout_s"] == "${local.replies_timeout_s}"
+    assert (
+        one(push_sub["dead_letter_policy"])["dead_letter_topic"]
+        == "${google_pubsub_topic.replies_dead_letter.id}"
+    )
+    publishers = resources("google_pubsub_topic_iam_member")["replies_publisher"]
+    assert publishers["for_each"] == '${toset(["classify_mention", "status_page", "send_replies"])}'
+    assert publishers["role"] == "roles/pubsub.publisher"
+    ack = resources("google_pubsub_subscription_iam_member")["replies_dead_letter_ack"]
+    assert ack["subscription"] == "${google_pubsub_subscription.replies_send.name}"
+
+
+def test_each_answering_account_has_its_own_token_secrets_named_as_the_code_reads_them() -> None:
+    derived = LOCALS["reply_token_secrets"]
+    assert f'"{names.REPLY_TOKEN_ENV_PREFIX}${{upper(username)}}"' in derived
+    assert f'"{names.REPLY_SECRET_ENV_PREFIX}${{upper(username)}}"' in derived
+    assert "try(account.replies.enabled, false)" in LOCALS["reply_accounts"]
+    assert "local.reply_token_secrets" in LOCALS["send_replies_secrets"]
+    secret = resources("google_secret_manager_secret")["secret"]
+    assert secret["for_each"] == "${merge(local.secrets, local.reply_token_secrets)}"
+    assert names.reply_token_envs("pemkot_smg") == ("X_ACCESS_TOKEN_PEMKOT_SMG", "X_ACCESS_SECRET_PEMKOT_SMG")
+
+
+def test_parked_replies_are_swept_on_a_schedule() -> None:
+    job = resources("google_cloud_scheduler_job")["replies_sweep"]
+    target = one(job["pubsub_target"])
+    assert target["topic_name"] == "${google_pubsub_topic.replies.id}"
+    assert (
+        names.REPLY_SWEEP_SCHEMA in target["data"]
+        and target["attributes"]["schema"] == names.REPLY_SWEEP_SCHEMA
+    )

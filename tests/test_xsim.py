@@ -207,6 +207,8 @@ def test_late_indexed_post_sits_below_the_checkpoint(sim: Simulator) -> None:
 
 def test_post_tweet_reply_and_duplicate(sim: Simulator) -> None:
     citizen = sim.post(["pemkotsmg"], "air PDAM mati")
+    sim.posting.add_consumer("k", "s")
+    sim.posting.add_token("a", "b", SMG)
     c = client(sim, consumer_key="k", consumer_secret="s", access_token="a", access_token_secret="b")
     reply = c.create_tweet(text="Terima kasih, laporan diteruskan.", in_reply_to_tweet_id=citizen["id"])
     posted = sim.state.posts[int(reply.data["id"])]

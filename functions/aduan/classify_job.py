@@ -10,13 +10,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from aduan import names
+from aduan import followups, names
 from aduan.alerts import job as alerts
-from aduan.config import Config
+from aduan.config import Config, account_ids, reply_account
 from aduan.filing import plan_filing, reading_cluster_key
 from aduan.logs import log
-from aduan.mention import PoisonMessage, parse_message
+from aduan.mention import Mention, PoisonMessage, parse_message
+from aduan.replies import ACKNOWLEDGED, reply_request
 from aduan.settings import Settings
+
+PUBLISH_TIMEOUT_S = 30
 
 
 @lru_cache(maxsize=2)
@@ -33,6 +36,22 @@ def _store(project: str):
     from aduan.adapters.firestore_reports import FirestoreReports
 
     return FirestoreReports(firestore.Client(project=project))
+
+
+@lru_cache(maxsize=2)
+def _threads(project: str):
+    from google.cloud import firestore
+
+    from aduan.adapters.firestore_replies import FirestoreReplies
+
+    return FirestoreReplies(firestore.Client(project=project))
+
+
+@lru_cache(maxsize=2)
+def _replies_topic(project: str):
+    from aduan.adapters.pubsub import TopicPublisher
+
+    return TopicPublisher(project, names.REPLIES_TOPIC)
 
 
 def warm(settings: Settings, config: Config, env: Mapping[str, str] | None = None) -> None:
@@ -99,6 +118,13 @@ def handle(
             mention.text, mention.place
         )
         now = now or datetime.now(UTC)
+        if mention.author.id in set(account_ids(config.agencies).values()):
+            log("INFO", f"own post {mention.report_id}: not a citizen's", outcome="own_post", **context)
+            return {"outcome": "own_post", "report_id": mention.report_id}
+        if followups.is_thread_reply(mention):
+            attached = _follow_up(mention, reading.public_text, settings, now, context)
+            if attached is not None:
+                return attached
         store = _store(settings.project)
         candidates = store.cluster_candidates(reading_cluster_key(reading), now)
         plan = plan_filing(mention, reading, config, now, candidates)
@@ -107,6 +133,13 @@ def handle(
         raise
     writes = store.file(plan)
     outcome = "filed" if writes else "duplicate"
+    # After filing, also for a duplicate: a crash between filing and publishing costs nothing
+    # (the reply ledger posts once however often the request is published).
+    acknowledge = wants_acknowledgement(plan.report, config)
+    if acknowledge:
+        topic = _replies_topic(settings.project)
+        data, attributes = reply_request(plan.report_id, ACKNOWLEDGED, now)
+        topic.confirm([topic.publish(data, attributes)], PUBLISH_TIMEOUT_S)
     # A redelivered duplicate still reaches the alert: its ledger knows whether it went out.
     alert_settings = _alert_settings(_env_key(env), config)
     attempt = event_data.get("deliveryAttempt") if isinstance(event_data, dict) else None
@@ -131,6 +164,7 @@ def handle(
         is_report=plan.report["is_report"],
         cluster_id=plan.cluster_id,
         alert=alerted,
+        reply_requested=acknowledge,
         **context,
     )
     return {
@@ -139,6 +173,40 @@ def handle(
         "ticket": plan.report["ticket"],
         "alert": alerted,
     }
+
+
+def wants_acknowledgement(doc: dict[str, Any], config: Config) -> bool:
+    """A public report, not waiting for review, mentioning an account that answers (docs/contracts.md)."""
+    if not (doc["is_report"] and doc["public"]) or doc["needs_review"]:
+        return False
+    return reply_account(config.agencies, doc["to_accounts"]) is not None
+
+
+def _follow_up(
+    mention: Mention, public_text: str, settings: Settings, now: datetime, context: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Attach a reply in a report's thread to that report (once); None when it follows up nothing."""
+    threads = _threads(settings.project)
+    parent = followups.parent_report(
+        mention, threads.thread_candidates(mention.conversation_id, followups.replied_to_ids(mention))
+    )
+    if parent is None:
+        return None
+    changes = threads.attach_follow_up(
+        parent["id"], lambda report: followups.follow_up_changes(report, mention, public_text, now)
+    )
+    outcome = "follow_up" if changes else "follow_up_duplicate"
+    reopened = bool(changes and changes.get("reopened_at"))
+    log(
+        "INFO",
+        f"{outcome} {mention.report_id} → {parent['id']}",
+        outcome=outcome,
+        follow_up_of=parent["id"],
+        reopened=reopened,
+        verdict=followups.verdict(mention.text),
+        **context,
+    )
+    return {"outcome": outcome, "report_id": parent["id"], "reopened": reopened}
 
 
 def _env_key(env: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:

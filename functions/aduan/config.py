@@ -80,6 +80,7 @@ class Taxonomy:
 class Account:
     username: str
     user_id: str
+    replies: ReplyPolicy | None = None  # None: Aduan never answers from this account
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,9 @@ def parse_agencies(
         accounts = []
         for m, raw_acc in enumerate(item.items("accounts", required=False)):
             acc = _Fields(raw_acc, source, f"agency '{agency_id}' account #{m + 1}")
-            account = Account(acc.text("username", X_USERNAME), str(acc.data.get("user_id", "")))
+            account = Account(
+                acc.text("username", X_USERNAME), str(acc.data.get("user_id", "")), parse_reply_policy(acc)
+            )
             if not X_USER_ID.fullmatch(account.user_id):
                 raise acc.fail(
                     "user_id", f"must be the numeric X user id as a string, got {acc.data.get('user_id')!r}"
@@ -381,3 +384,50 @@ def parse_public_accounts(data: Any, source: str) -> frozenset[str]:
             f"lists an account twice: {sorted({n for n in lowered if lowered.count(n) > 1})}",
         )
     return frozenset(lowered)
+
+
+# --- replies: per-account opt-in to answering citizens on X ---------------------------------------
+
+REPLY_BUDGET_MAX = 100_000  # X bills each post created; a typo of a few zeros must not pass
+
+
+@dataclass(frozen=True)
+class ReplyPolicy:
+    """``replies: {enabled: true, daily_budget: 300}`` under an account in agencies.yaml."""
+
+    enabled: bool
+    daily_budget: int  # posts per UTC day from this account (X bills per post, per UTC day)
+
+
+def parse_reply_policy(acc: _Fields) -> ReplyPolicy | None:
+    raw = acc.data.get("replies")
+    if raw is None:
+        return None
+    item = _Fields(raw, acc.source, f"{acc.item} replies")
+    unknown = sorted(set(raw) - {"enabled", "daily_budget"})
+    if unknown:
+        raise item.fail(unknown[0], "is not a replies setting (enabled, daily_budget)")
+    enabled = raw.get("enabled", False)
+    if not isinstance(enabled, bool):
+        raise item.fail("enabled", f"must be true or false, got {enabled!r}")
+    budget = raw.get("daily_budget", 300)
+    if not isinstance(budget, int) or isinstance(budget, bool) or not 1 <= budget <= REPLY_BUDGET_MAX:
+        raise item.fail(
+            "daily_budget", f"must be a whole number from 1 to {REPLY_BUDGET_MAX}, got {budget!r}"
+        )
+    return ReplyPolicy(enabled, budget) if enabled else None
+
+
+def reply_account(agencies: Agencies, to_accounts: Iterable[str]) -> Account | None:
+    """The account that answers a post: the first one it mentioned whose replies are enabled."""
+    by_name = {acc.username.lower(): acc for _, acc in agencies.accounts}
+    for name in to_accounts:
+        acc = by_name.get(str(name).lower())
+        if acc is not None and acc.replies is not None:
+            return acc
+    return None
+
+
+def account_ids(agencies: Agencies) -> dict[str, str]:
+    """Agency usernames (lower case) → numeric X user ids."""
+    return {acc.username.lower(): acc.user_id for _, acc in agencies.accounts}

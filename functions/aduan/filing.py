@@ -224,6 +224,14 @@ def plan_filing(
         "cluster_id": cluster_id,
         "cluster_key": key,
         "corrections": [],
+        # Threads and replies (docs/contracts.md): follow-ups find the report by its conversation,
+        # replies notify nobody but the citizen, send_replies records what it posted.
+        "conversation_id": mention.conversation_id or mention.source_id,
+        "mentioned_user_ids": list(mention.mentioned_user_ids),
+        "reply_post_ids": [],
+        "acknowledged_at": None,
+        "follow_ups": 0,
+        "reopened_at": None,
     }
     doc["stats_shard"] = stats.shard_doc_id(report_id, now)
     return FilingPlan(report_id, doc, doc["stats_shard"], cluster_id, joins)

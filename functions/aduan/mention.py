@@ -63,6 +63,8 @@ class Mention:
     referenced: tuple[dict[str, str], ...]
     place: dict[str, Any] | None
     fetched_at: str
+    # Every user the post mentions (ids): a reply must not notify the others (exclude_reply_user_ids).
+    mentioned_user_ids: tuple[str, ...] = ()
     schema: str = MESSAGE_SCHEMA
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -77,6 +79,7 @@ class Mention:
         body.pop("extra")
         body["to_accounts"] = list(self.to_accounts)
         body["referenced"] = list(self.referenced)
+        body["mentioned_user_ids"] = list(self.mentioned_user_ids)
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return data, {"source": self.source, "source_id": self.source_id, "schema": self.schema}
 
@@ -115,6 +118,9 @@ def from_x_post(
         referenced=tuple({"type": r["type"], "id": str(r["id"])} for r in post.get("referenced_tweets", ())),
         place=place,
         fetched_at=fetched_at,
+        mentioned_user_ids=tuple(
+            dict.fromkeys(str(m["id"]) for m in post.get("entities", {}).get("mentions", ()) if m.get("id"))
+        ),
     )
 
 
@@ -242,5 +248,10 @@ def parse_message(data: bytes) -> Mention:
         referenced=tuple(r for r in referenced if isinstance(r, dict)),
         place=place,
         fetched_at=_time(body, "fetched_at"),
+        mentioned_user_ids=tuple(
+            str(u)
+            for u in (_require(body, "mentioned_user_ids", list, optional=True) or [])
+            if isinstance(u, str)
+        ),
         extra={k: v for k, v in body.items() if k not in known},
     )

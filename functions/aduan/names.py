@@ -19,6 +19,7 @@ REPLIES_DEAD_LETTER_TOPIC = "replies-dead-letter"
 REPLIES_SUBSCRIPTION = "replies-send"  # push → send_replies
 REPLIES_DEAD_LETTER_SUBSCRIPTION = "replies-dead-letter-hold"
 REPLY_SCHEMA = "aduan.reply/1"
+REPLY_SWEEP_SCHEMA = "aduan.reply-sweep/1"  # scheduled: re-publish parked replies that are due
 REPLY_EVENTS = ("acknowledged", "responded", "resolved", "rejected")
 
 # Entry points in functions/main.py. Deployed function names are these with "-" for "_"
@@ -27,7 +28,8 @@ FETCH_MENTIONS = "fetch_mentions"
 CLASSIFY_MENTION = "classify_mention"
 SEND_DIGESTS = "send_digests"
 STATUS_PAGE = "status_page"
-ENTRY_POINTS = (FETCH_MENTIONS, CLASSIFY_MENTION, SEND_DIGESTS, STATUS_PAGE)
+SEND_REPLIES = "send_replies"
+ENTRY_POINTS = (FETCH_MENTIONS, CLASSIFY_MENTION, SEND_DIGESTS, STATUS_PAGE, SEND_REPLIES)
 
 # Firestore collections
 REPORTS = "reports"
@@ -62,6 +64,21 @@ ENV_LINK_SIGNING_KEY = "ADUAN_LINK_SIGNING_KEY"  # secret
 ENV_STATUS_BASE_URL = "ADUAN_STATUS_BASE_URL"
 ENV_ALERTS = "ADUAN_ALERTS"  # "on" (default) or "off": urgent alerts from classify_mention
 ENV_WEBHOOK_SIGNING_KEY = "ADUAN_WEBHOOK_SIGNING_KEY"  # secret; agencies' webhook keys derive from it
+# Replies: Aduan's X app (consumer pair) plus one access token pair per answering account.
+ENV_X_CONSUMER_KEY = "X_CONSUMER_KEY"  # secret
+ENV_X_CONSUMER_SECRET = "X_CONSUMER_SECRET"  # secret
+ENV_REPLIES_TOPIC = "ADUAN_REPLIES_TOPIC"
+ENV_REPLY_LEASE_S = "ADUAN_REPLY_LEASE_S"
+ENV_REPLY_INLINE_WAIT_S = "ADUAN_REPLY_INLINE_WAIT_S"
+REPLY_TOKEN_ENV_PREFIX = "X_ACCESS_TOKEN_"  # + USERNAME (upper case): secret
+REPLY_SECRET_ENV_PREFIX = "X_ACCESS_SECRET_"  # + USERNAME (upper case): secret
+
+
+def reply_token_envs(username: str) -> tuple[str, str]:
+    """The environment variables holding an answering account's access token and its secret
+    (Terraform names the secrets ``x-access-token-<username>`` / ``x-access-secret-<username>``)."""
+    return REPLY_TOKEN_ENV_PREFIX + username.upper(), REPLY_SECRET_ENV_PREFIX + username.upper()
+
 
 # Which secret reaches which function (Terraform wires exactly these).
 FUNCTION_SECRETS: dict[str, tuple[str, ...]] = {
@@ -69,6 +86,8 @@ FUNCTION_SECRETS: dict[str, tuple[str, ...]] = {
     CLASSIFY_MENTION: (ENV_SMTP_PASSWORD, ENV_LINK_SIGNING_KEY, ENV_WEBHOOK_SIGNING_KEY),
     SEND_DIGESTS: (ENV_SMTP_PASSWORD, ENV_LINK_SIGNING_KEY),
     STATUS_PAGE: (ENV_LINK_SIGNING_KEY,),
+    # plus reply_token_envs(username) for every account with replies enabled (config/agencies.yaml)
+    SEND_REPLIES: (ENV_X_CONSUMER_KEY, ENV_X_CONSUMER_SECRET),
 }
 SECRET_ENV_VARS = tuple(sorted({s for secrets in FUNCTION_SECRETS.values() for s in secrets}))
 

@@ -30,3 +30,7 @@ def prepare(target: str, settings: Settings, config: Config, env: Mapping[str, s
         from aduan.statuspage import app
 
         app.prepare(settings, config, env)
+    elif target == names.SEND_REPLIES:
+        from aduan.replies import job
+
+        job.prepare(settings, config, env)

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 from infra.xsim import api
 from infra.xsim.faults import FaultPlan, RateLimits, RequestLog, headers
 from infra.xsim.generator import DEFAULT_ACCOUNTS, Account, Draft, Generator
+from infra.xsim.posting import CONTROL_OPS as POSTING_CONTROL
+from infra.xsim.posting import Posting
 from infra.xsim.state import MENTION_RE, Place, Post, World
 
 Reply = tuple[int, dict | bytes, dict[str, str]]
@@ -41,6 +43,7 @@ class Simulator:
         self.revoked_tokens, self.forbidden_tokens = {"revoked"}, {"forbidden"}
         self._limits = limits
         self._server: ThreadingHTTPServer | None = None
+        self.posting: Posting | None = None
         self.reset(seed, list(accounts))
 
     # --- driving the world ----------------------------------------------------------
@@ -52,6 +55,7 @@ class Simulator:
         self.log = RequestLog()
         self.generator = Generator(accounts or self.generator.accounts, seed)
         self.set_accounts(self.generator.accounts)
+        self.posting = Posting(self)  # POST /2/tweets: OAuth 1.0a, replies, threads, limits
 
     def set_accounts(self, accounts: list[Account]) -> None:
         """The agency accounts; the first one is the author of ``POST /2/tweets``."""
@@ -59,6 +63,8 @@ class Simulator:
         for acc in accounts:
             self.state.add_user(acc.username, acc.name or acc.username, acc.user_id, verified=True)
         self.poster_id = accounts[0].user_id
+        if self.posting is not None:
+            self.posting.register_local()
 
     def account(self, key: str) -> Account:
         for acc in self.generator.accounts:
@@ -173,6 +179,8 @@ class Simulator:
         params = dict(parse_qsl(url.query, keep_blank_values=True))
         if url.path.startswith("/_sim/"):
             return control(self, method, url.path, body)
+        if self.posting.handles(method, url.path):
+            return self.posting.handle(method, target, auth, body)
         route = self._route(method, url.path, params, body)
         if route is None:
             return 404, NOT_FOUND, {}
@@ -321,6 +329,7 @@ CONTROL: dict[tuple[str, str], Callable[[Simulator, object], dict | None]] = {
     ("POST", "/_sim/tokens"): _set_tokens,
     ("GET", "/_sim/stats"): lambda sim, arg: sim.stats(),
     ("GET", "/_sim/requests"): lambda sim, arg: {"requests": list(sim.log.entries)},
+    **POSTING_CONTROL,
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from aduan import names
 from aduan.logs import log
-from aduan.replies.request import reply_request
+from aduan.replies import reply_request
 
 CONFIRM_TIMEOUT_S = 10.0
 

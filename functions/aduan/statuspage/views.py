@@ -123,6 +123,8 @@ class PublicReport:
     post_url: str | None
     cluster_size: int
     response: str = ""  # the agency's latest public answer (redacted), shown beside the status
+    acknowledged_at: datetime | None = None  # when Aduan answered the citizen on their channel
+    acknowledged_on: str = ""  # the channel's name ("X")
 
 
 class Publisher:
@@ -187,6 +189,8 @@ class Publisher:
             post_url=post_url(doc),
             cluster_size=max(1, cluster_size),
             response=self.clean(doc.get("response")),
+            acknowledged_at=doc.get("acknowledged_at"),
+            acknowledged_on=str(doc.get("source") or "").upper() if doc.get("acknowledged_at") else "",
         )
 
     def reports(self, docs: Iterable[Mapping[str, Any]], now: datetime) -> list[PublicReport]:
