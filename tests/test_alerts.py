@@ -230,11 +230,17 @@ def test_bad_global_alert_settings_stop_at_start_up(alerts: dict, field_name: st
 
 
 def test_alert_settings_need_mail_settings_and_a_webhook_key_when_a_webhook_exists() -> None:
-    env = {names.ENV_SMTP_HOST: "127.0.0.1", names.ENV_STATUS_BASE_URL: "http://127.0.0.1:1"}
+    env = {
+        names.ENV_SMTP_HOST: "127.0.0.1",
+        names.ENV_STATUS_BASE_URL: "http://127.0.0.1:1",
+        names.ENV_LINK_SIGNING_KEY: "l" * 40,
+    }
     assert AlertSettings.from_env({**env, names.ENV_ALERTS: "off"}, CONFIG).enabled is False
     assert AlertSettings.from_env(env, CONFIG).enabled is True
     with pytest.raises(ConfigError) as caught:
-        AlertSettings.from_env({names.ENV_STATUS_BASE_URL: "http://x"}, CONFIG)
+        AlertSettings.from_env(
+            {names.ENV_STATUS_BASE_URL: "http://x", names.ENV_LINK_SIGNING_KEY: "l" * 40}, CONFIG
+        )
     assert caught.value.item == names.ENV_SMTP_HOST
     with pytest.raises(ConfigError) as caught:
         AlertSettings.from_env({**env, names.ENV_ALERTS: "maybe"}, CONFIG)
@@ -389,3 +395,55 @@ def test_the_key_cli_prints_the_key_a_receiver_verifies_with(monkeypatch, capsys
     assert capsys.readouterr().out.strip() == webhook.agency_key("s" * 40, "kota-magelang")
     monkeypatch.setenv(names.ENV_WEBHOOK_SIGNING_KEY, " " * 40)
     assert main(["key", "kota-magelang"]) == 2
+
+
+class MemoryLedger:
+    """The ledger's decision without Firestore (the adapter is tested on the emulator)."""
+
+    def __init__(self) -> None:
+        self.entry: dict | None = None
+
+    def claim(self, alert, channels, now):
+        claim = send.decide(self.entry, alert.report_id, channels, now)
+        if claim.action == "new":
+            self.entry = {"number": claim.number, "owner": alert.report_id, "claimed_at": now, "channels": {}}
+        return claim
+
+    def mark(self, cluster_id, channel, state, now, detail="", attempts=0):
+        self.entry["channels"][channel] = {"state": state, "attempts": attempts}
+
+
+class DownMailer:
+    def __init__(self) -> None:
+        self.tries = 0
+
+    def send(self, message) -> None:
+        self.tries += 1
+        raise ConnectionRefusedError("SMTP down")
+
+
+def test_a_channel_that_keeps_failing_is_retried_then_given_up_before_the_dead_letter_limit() -> None:
+    ledger, mailer = MemoryLedger(), DownMailer()
+    channels = policy.AlertChannels("aduan@example.go.id", "http://127.0.0.1:1", "", "")
+    alert = policy.alert_for(doc(urgent=True), 1, CONFIG.agencies, NOW)
+    for attempt in range(1, send.MAX_CHANNEL_ATTEMPTS):
+        with pytest.raises(send.NotDelivered):
+            send.deliver(
+                alert,
+                doc(urgent=True),
+                CONFIG,
+                channels,
+                ledger,
+                mailer,
+                None,
+                NOW + timedelta(seconds=attempt),
+            )
+    outcome = send.deliver(
+        alert, doc(urgent=True), CONFIG, channels, ledger, mailer, None, NOW + timedelta(seconds=9)
+    )
+    assert outcome.given_up and not outcome.failed
+    assert mailer.tries == send.MAX_CHANNEL_ATTEMPTS < names.MAX_DELIVERY_ATTEMPTS
+    again = send.deliver(
+        alert, doc(urgent=True), CONFIG, channels, ledger, mailer, None, NOW + timedelta(seconds=20)
+    )
+    assert again.skipped and mailer.tries == send.MAX_CHANNEL_ATTEMPTS

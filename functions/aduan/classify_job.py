@@ -142,7 +142,6 @@ def handle(
         topic.confirm([topic.publish(data, attributes)], PUBLISH_TIMEOUT_S)
     # A redelivered duplicate still reaches the alert: its ledger knows whether it went out.
     alert_settings = _alert_settings(_env_key(env), config)
-    attempt = event_data.get("deliveryAttempt") if isinstance(event_data, dict) else None
     alerted = alerts.after_filing(
         plan.report,
         plan.joins_cluster,
@@ -151,7 +150,6 @@ def handle(
         store.cluster_size,
         lambda: _alert_adapters(settings.project, alert_settings.smtp),
         now,
-        final_attempt=isinstance(attempt, int) and attempt >= names.MAX_DELIVERY_ATTEMPTS,
     )
     log(
         "INFO",

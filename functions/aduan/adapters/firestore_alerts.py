@@ -58,7 +58,8 @@ class FirestoreAlertLedger:
             return Claim(SKIP, claim.number, ())  # another report claimed it first
         return claim
 
-    def mark(self, cluster_id: str, channel: str, state: str, now: datetime, detail: str = "") -> None:
-        self.collection.document(cluster_id).update(
-            {self.db.field_path("channels", channel): {"state": state, "at": now, "detail": detail}}
-        )
+    def mark(
+        self, cluster_id: str, channel: str, state: str, now: datetime, detail: str = "", attempts: int = 0
+    ) -> None:
+        entry = {"state": state, "at": now, "detail": detail, "attempts": attempts}
+        self.collection.document(cluster_id).update({self.db.field_path("channels", channel): entry})

@@ -60,10 +60,10 @@ def after_filing(
     cluster_size: Callable[[str], int],
     adapters: Callable[[], tuple[send.Ledger, send.Mailer, send.Poster]],
     now: datetime,
-    final_attempt: bool,
 ) -> dict[str, Any] | None:
     """The alert outcome for a filed report, or None when it raises none. ``cluster_size`` is asked
-    only when the report joined a cluster (one count read); ``adapters`` are built only for an alert."""
+    only when the report joined a cluster (one count read); ``adapters`` are built only for an alert.
+    Raises ``send.NotDelivered`` while a channel is still worth retrying (Pub/Sub redelivers)."""
     if not settings.enabled or settings.channels is None:
         return None
     size = cluster_size(str(doc["cluster_id"])) if joins_cluster else 1
@@ -73,13 +73,9 @@ def after_filing(
     from aduan.alerts import send  # Jinja2 and the CSS inliner load only when an alert goes out
 
     ledger, mailer, poster = adapters()
-    try:
-        outcome = send.deliver(alert, doc, config, settings.channels, ledger, mailer, poster, now)
-    except send.NotDelivered as exc:
-        if not final_attempt:
-            raise
-        log("ERROR", f"alert given up: {exc}", cluster_id=alert.cluster_id, report_id=alert.report_id)
-        return {"cluster_id": alert.cluster_id, "given_up": True}
+    outcome = send.deliver(alert, doc, config, settings.channels, ledger, mailer, poster, now)
     result = {"alert_id": outcome.alert_id, "reason": alert.reason, "sent": len(outcome.sent)}
+    if outcome.given_up:
+        log("ERROR", f"alert {outcome.alert_id}: channels given up", channels=outcome.given_up, **result)
     log("INFO", f"alert {outcome.alert_id}", skipped=outcome.skipped, **result)
     return result

@@ -7,9 +7,11 @@ may do with it: start the cluster's first alert; resume its own claim (a redeliv
 the same report); take over a claim whose owner died (older than ``LEASE``, channels
 still pending); start the next alert once ``WINDOW`` has passed since the last one;
 otherwise nothing — so a cluster alerts at most once in any hour, however many
-citizens join it and however often each post is redelivered. Failed channels raise
-``NotDelivered`` so Pub/Sub retries; the caller gives up on the last attempt, since the
-report itself is filed and will be in the digest.
+citizens join it and however often each post is redelivered. A failed channel raises
+``NotDelivered`` so Pub/Sub redelivers the post; the ledger counts each channel's attempts
+and gives a channel up after ``MAX_CHANNEL_ATTEMPTS`` (logged), one short of the
+subscription's dead-letter limit — the report itself is filed and will be in the digest,
+and Pub/Sub's own attempt count does not reach a functions-framework CloudEvent.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from aduan.config import Config
 
 LEASE = timedelta(seconds=90)
 WINDOW = timedelta(hours=1)
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED, GIVEN_UP = "pending", "sent", "failed", "given_up"
+DONE = frozenset({SENT, GIVEN_UP})
+MAX_CHANNEL_ATTEMPTS = 4
 NEW, RESUME, TAKE_OVER, SKIP = "new", "resume", "take_over", "skip"
 
 
@@ -43,6 +47,7 @@ class Claim:
     action: str  # NEW, RESUME, TAKE_OVER or SKIP
     number: int
     channels: tuple[str, ...]
+    attempts: Mapping[str, int] = field(default_factory=dict)  # failed attempts so far, per channel
 
     def alert_id(self, cluster_id: str) -> str:
         return f"{cluster_id}-{self.number}"
@@ -53,7 +58,9 @@ class Ledger(Protocol):
         """Apply ``decide`` atomically (a second claimant of the same state gets SKIP)."""
         ...
 
-    def mark(self, cluster_id: str, channel: str, state: str, now: datetime, detail: str = "") -> None: ...
+    def mark(
+        self, cluster_id: str, channel: str, state: str, now: datetime, detail: str = "", attempts: int = 0
+    ) -> None: ...
 
 
 class Mailer(Protocol):
@@ -72,13 +79,14 @@ def decide(entry: Mapping[str, Any] | None, owner: str, channels: list[str], now
         return Claim(NEW, 1, tuple(channels))
     number = int(entry.get("number") or 1)
     known = entry.get("channels") or {}
-    pending = tuple(c for c in channels if (known.get(c) or {}).get("state") != SENT)
+    pending = tuple(c for c in channels if (known.get(c) or {}).get("state") not in DONE)
+    attempts = {c: int((known.get(c) or {}).get("attempts") or 0) for c in pending}
     if now - entry["claimed_at"] >= WINDOW:
         return Claim(NEW, number + 1, tuple(channels))
     if entry.get("owner") == owner:
-        return Claim(RESUME if pending else SKIP, number, pending)
+        return Claim(RESUME if pending else SKIP, number, pending, attempts)
     if pending and now - entry["claimed_at"] >= LEASE:
-        return Claim(TAKE_OVER, number, pending)
+        return Claim(TAKE_OVER, number, pending, attempts)
     return Claim(SKIP, number, ())
 
 
@@ -96,6 +104,7 @@ class Outcome:
     alert_id: str
     sent: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    given_up: list[str] = field(default_factory=list)
     skipped: bool = False
 
 
@@ -139,8 +148,13 @@ def deliver(
                 poster.post(target, payload, webhook.headers(key, alert_id, payload, now))
         except Exception as exc:  # noqa: BLE001 - a failed channel stays pending for the retry
             detail = f"{type(exc).__name__}: {exc}"[:300]
-            ledger.mark(alert.cluster_id, channel, FAILED, now, detail)
-            outcome.failed[channel] = detail
+            attempts = claim.attempts.get(channel, 0) + 1
+            state = GIVEN_UP if attempts >= MAX_CHANNEL_ATTEMPTS else FAILED
+            ledger.mark(alert.cluster_id, channel, state, now, detail, attempts)
+            if state == GIVEN_UP:
+                outcome.given_up.append(channel)
+            else:
+                outcome.failed[channel] = detail
             continue
         ledger.mark(alert.cluster_id, channel, SENT, now)
         outcome.sent.append(channel)
