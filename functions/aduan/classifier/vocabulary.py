@@ -83,6 +83,7 @@ class Vocabulary(NamedTuple):
     settings: Mapping[str, float | bool]
     public_handles: frozenset[str]
     public_prefixes: tuple[str, ...]
+    key: int = 0  # source_key of the files it was compiled from (a model records it)
 
 
 def load_vocabulary(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> Vocabulary:
@@ -91,7 +92,7 @@ def load_vocabulary(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> Vocabu
     data = _read_cache(key)
     if data is None:
         data = compile_sources(config_dir, wilayah_dir)
-    return _freeze(data)
+    return _freeze(data)._replace(key=key)
 
 
 def source_key(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> int:

@@ -1,0 +1,165 @@
+"""The learned part of the classifier: a sparse linear model over words and the rules' reading.
+
+One model decides the gate and the category together: its classes are
+:data:`NOT_REPORT` and the taxonomy's slugs. Its features are the post's
+standardised words, word pairs and word stems, the numbers in it reduced to one
+shape, and what the rules made of the post (their decision, their score per
+category and per kind). Trained on the labelled base posts, the model learns
+how far to trust each rule; trained on agencies' corrections as well, the words
+of a deployment take over where its agencies route otherwise (issue 10).
+
+Inference is plain Python: a post's features are looked up in four dictionaries
+(one per feature family, so no feature string is built for a word) whose rows
+are flat lists ``[class, weight, class, weight, …]`` with integer weights, read
+straight from the artifact's JSON without conversion.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+SCHEMA = "aduan.model/1"
+NOT_REPORT = "-"  # the class of every non-report post
+ARTIFACT_FILE = "model.json"
+SHIPPED_DIR = Path(__file__).with_name("shipped")
+STEM_CHARS = 5  # a word of more letters also counts by its first STEM_CHARS letters
+SCORE_CAP = 4  # rule scores are bucketed 1..SCORE_CAP
+FAMILIES = ("u", "b", "p", "r")  # unigram, bigram (word pair), stem prefix, rules
+
+
+class ModelError(ValueError):
+    """An artifact that cannot be used; the message names the file and the field."""
+
+
+class RuleReading(NamedTuple):
+    """What the rules made of a post: the model's rule features come from this."""
+
+    label: str  # NOT_REPORT or the rules' category
+    kind: str
+    scores: Mapping[str, float]  # lexicon feature → summed weight
+
+
+class Decision(NamedTuple):
+    label: str  # NOT_REPORT or a category slug
+    confidence: float  # in [0, 1]
+
+
+def word_features(tokens: Sequence[str]) -> tuple[set[str], set[str], set[str]]:
+    """Unigrams, word pairs and stems of standardised tokens; digits become one shape.
+
+    Numbers carry no topic but vary endlessly ("RT 03", "3 bulan", "<angka>"); all
+    of them read as "0", so an exporter that replaces numbers changes nothing.
+    """
+    words = [_shape(t) for t in tokens]
+    unigrams = set(words)
+    pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    stems = {w[:STEM_CHARS] for w in unigrams if len(w) > STEM_CHARS}
+    return unigrams, pairs, stems
+
+
+def _shape(token: str) -> str:
+    if token.isalpha():
+        return token
+    return "0" if any(ch.isdigit() for ch in token) else token
+
+
+def rule_features(reading: RuleReading) -> list[str]:
+    """The rules' reading as feature names: decision, kind, bucketed scores."""
+    out = [f"L={reading.label}", f"K={reading.kind}"]
+    for name, score in reading.scores.items():
+        if score > 0 and (name.startswith(("c:", "k:")) or name in ("report", "sarcasm")):
+            out.append(f"{name}={min(SCORE_CAP, math.ceil(score))}")
+    return out
+
+
+def features(tokens: Sequence[str], reading: RuleReading | None) -> dict[str, list[str]]:
+    """All features of a post by family (the training side uses this too)."""
+    unigrams, pairs, stems = word_features(tokens)
+    return {
+        "u": sorted(unigrams),
+        "b": sorted(pairs),
+        "p": sorted(stems),
+        "r": rule_features(reading) if reading is not None else [],
+    }
+
+
+class Model:
+    """A loaded artifact: scores the classes of one post with no I/O."""
+
+    def __init__(self, artifact: Mapping[str, Any], source: str = "artifact") -> None:
+        if not isinstance(artifact, Mapping) or artifact.get("schema") != SCHEMA:
+            raise ModelError(f"{source}: schema: expected {SCHEMA!r}")
+        try:
+            self.classes: tuple[str, ...] = tuple(artifact["classes"])
+            weights = artifact["weights"]
+            self._tables = tuple(weights[family] for family in FAMILIES)
+            self._bias: list[float] = list(artifact["bias"])
+            self._scale = float(artifact["scale"])
+            self._prior = float(artifact["prior"])
+            self.uses_rules = bool(artifact["uses_rules"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelError(f"{source}: field {error} is missing or malformed") from None
+        if len(self._bias) != len(self.classes) or NOT_REPORT not in self.classes or self._scale <= 0:
+            raise ModelError(f"{source}: classes/bias/scale: inconsistent")
+        self._index = {label: i for i, label in enumerate(self.classes)}
+        self.version = str(artifact.get("version", ""))
+        self.data_sha256 = str(artifact.get("data_sha256", ""))
+        self.meta = {k: v for k, v in artifact.items() if k != "weights"}
+
+    def scores(self, tokens: Sequence[str], reading: RuleReading | None) -> list[float]:
+        """Raw class scores (the order of :attr:`classes`)."""
+        unigrams, pairs, stems = word_features(tokens)
+        rules = rule_features(reading) if reading is not None and self.uses_rules else ()
+        totals = list(self._bias)
+        rule_class = self._index.get(reading.label) if rules else None
+        if rule_class is not None:
+            totals[rule_class] += self._prior
+        for table, keys in zip(self._tables, (unigrams, pairs, stems, rules), strict=True):
+            get = table.get
+            for key in keys:
+                row = get(key)
+                if row:
+                    for k in range(0, len(row), 2):
+                        totals[row[k]] += row[k + 1]
+        return totals
+
+    def decide(self, tokens: Sequence[str], reading: RuleReading | None) -> Decision:
+        """The best class and a confidence from its lead over the runner-up."""
+        totals = self.scores(tokens, reading)
+        best = max(range(len(totals)), key=totals.__getitem__)
+        lead = totals[best] - max((s for i, s in enumerate(totals) if i != best), default=0.0)
+        return Decision(self.classes[best], round(1.0 - math.exp(-lead / self._scale), 3))
+
+
+def load_model(path: Path) -> Model:
+    """Read an artifact directory (or its ``model.json``); raises ModelError."""
+    file = path / ARTIFACT_FILE if path.is_dir() else path
+    try:
+        data = json.loads(file.read_bytes())
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{file}: cannot be read: {error}") from None
+    return Model(data, str(file))
+
+
+def model_from_bytes(blob: bytes, source: str) -> Model:
+    try:
+        return Model(json.loads(blob), source)
+    except ValueError as error:
+        if isinstance(error, ModelError):
+            raise
+        raise ModelError(f"{source}: not JSON: {error}") from None
+
+
+def shipped_model() -> Model | None:
+    """The model shipped in the source archive, or None when none was shipped."""
+    if not (SHIPPED_DIR / ARTIFACT_FILE).exists():
+        return None
+    return load_model(SHIPPED_DIR)
+
+
+def labels_of(classes: Iterable[str]) -> list[str]:
+    return [NOT_REPORT, *sorted(c for c in classes if c != NOT_REPORT)]
