@@ -42,12 +42,21 @@ def words(text: str) -> list[str]:
     becomes the token "url" and a question mark the token "?", so the
     vocabulary can use them as cues.
     """
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _HANDLE.sub(" ", _URL.sub(" url ", text))
-    tokens = []
-    for token in _WORD.findall(_STRETCH.sub(r"\1", _QUESTION.sub(" ? ", text))):
-        match = _REDUPLICATION.match(token)
-        tokens.append(match.group(1) if match else token)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
+    if "http" in text or "www." in text:
+        text = _URL.sub(" url ", text)
+    if "@" in text:
+        text = _HANDLE.sub(" ", text)
+    if "?" in text:
+        text = _QUESTION.sub(" ? ", text)
+    tokens = _WORD.findall(_STRETCH.sub(r"\1", text))
+    for i, token in enumerate(tokens):
+        if token[-1] == "2":
+            match = _REDUPLICATION.match(token)
+            if match:
+                tokens[i] = match.group(1)
     return tokens
 
 
