@@ -19,7 +19,15 @@ from pathlib import Path
 from aduan.classifier import load_classifier
 from aduan.classifier.model import ARTIFACT_FILE
 from aduan.classify import DEFAULT_CONFIG, agency_handles
-from aduan.train_data import BASE, HELDOUT, POOL, DEFAULT_LABELLED, DataError, labelled_splits, read_corrections
+from aduan.train_data import (
+    BASE,
+    HELDOUT,
+    POOL,
+    DEFAULT_LABELLED,
+    DataError,
+    labelled_splits,
+    read_corrections,
+)
 from aduan.training import build_artifact, evaluate
 
 

@@ -24,7 +24,11 @@ HELDOUT_SHARE, BASE_SHARE = 15, 15  # per cent of the other files; the rest is t
 # Deployed, the labelled posts sit beside main.py (terraform/functions.tf); in the repository, under tests/.
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LABELLED = next(
-    (p for p in (_PACKAGE_ROOT / "labelled", _PACKAGE_ROOT.parent / "tests" / "data" / "labelled") if p.is_dir()),
+    (
+        p
+        for p in (_PACKAGE_ROOT / "labelled", _PACKAGE_ROOT.parent / "tests" / "data" / "labelled")
+        if p.is_dir()
+    ),
     _PACKAGE_ROOT / "labelled",
 )
 

@@ -35,7 +35,9 @@ def training_set(base: Sequence[Post], corrections: Sequence[Post]) -> list[tupl
     return kept + [(c, CORRECTION_WEIGHT) for c in corrections]
 
 
-def examples(classifier: Classifier, posts: Sequence[tuple[Post, int]], use_rules: bool = True) -> list[Example]:
+def examples(
+    classifier: Classifier, posts: Sequence[tuple[Post, int]], use_rules: bool = True
+) -> list[Example]:
     out = []
     for post, weight in posts:
         tokens, reading = classifier.rule_reading(post.text)
@@ -88,7 +90,9 @@ def metrics(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float | int |
         "gate_recall": ratio(hits, len(reports)),
         "category_accuracy": ratio(sum(g == p for g, p in reports), len(reports)),
         "category_macro_f1": (
-            round(sum(_f1(report_gold, report_pred, c) for c in classes) / len(classes), 4) if classes else None
+            round(sum(_f1(report_gold, report_pred, c) for c in classes) / len(classes), 4)
+            if classes
+            else None
         ),
         SCORE_METRIC: ratio(sum(g == p for g, p in pairs), len(pairs)),
     }

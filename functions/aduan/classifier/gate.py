@@ -13,6 +13,7 @@ PRAISE = "praise"
 # the Samsat, a question about the puskesmas, news of a flood. Against their
 # cues, topic words are weak evidence of a problem.
 TOPIC_KINDS = frozenset({PRAISE, "question", "news"})
+_KIND_KEYS = tuple((kind, f"k:{kind}") for kind in KINDS)
 
 
 def gate(
@@ -34,7 +35,7 @@ def gate(
     """
     problem = scores.get(REPORT, 0.0)
     irony = scores.get(SARCASM, 0.0)
-    kinds = {k: scores.get(f"k:{k}", 0.0) for k in KINDS}
+    kinds = {kind: scores.get(key, 0.0) for kind, key in _KIND_KEYS}
     if irony > 0:
         problem += irony + kinds[PRAISE]
         kinds[PRAISE] = 0.0

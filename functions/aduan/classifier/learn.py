@@ -137,14 +137,14 @@ def _artifact(
     params: Mapping[str, Any],
     prior: float,
 ) -> dict[str, Any]:
-    tables: dict[str, dict[str, list[int]]] = {family: {} for family in FAMILIES}
+    tables: dict[str, dict[str, list[list[int]]]] = {family: {} for family in FAMILIES}
     for key, row in weights.items():
         family, name = key.split("\x00", 1)
         flat = []
         for c, w in sorted(row.items()):
             q = round(w * QUANTUM)
             if q:
-                flat += [c, q]
+                flat.append([c, q])
         if flat:
             tables[family][name] = flat
     artifact = {
@@ -173,9 +173,8 @@ def _lead_scale(artifact: Mapping[str, Any], data: Sequence[tuple[list[str], int
             scores[artifact["classes"].index(rule[4:])] += artifact["prior"]
         for key in keys:
             family, name = key.split("\x00", 1)
-            row = tables[family].get(name, ())
-            for k in range(0, len(row), 2):
-                scores[row[k]] += row[k + 1]
+            for c, w in tables[family].get(name, ()):
+                scores[c] += w
         top, second = sorted(scores, reverse=True)[:2]
         leads.append(top - second)
     leads.sort()

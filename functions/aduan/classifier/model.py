@@ -2,16 +2,16 @@
 
 One model decides the gate and the category together: its classes are
 :data:`NOT_REPORT` and the taxonomy's slugs. Its features are the post's
-standardised words, word pairs and word stems, the numbers in it reduced to one
+standardised words and word pairs, the numbers in it reduced to one
 shape, and what the rules made of the post (their decision, their score per
 category and per kind). Trained on the labelled base posts, the model learns
 how far to trust each rule; trained on agencies' corrections as well, the words
 of a deployment take over where its agencies route otherwise (issue 10).
 
-Inference is plain Python: a post's features are looked up in four dictionaries
+Inference is plain Python: a post's features are looked up in three dictionaries
 (one per feature family, so no feature string is built for a word) whose rows
-are flat lists ``[class, weight, class, weight, …]`` with integer weights, read
-straight from the artifact's JSON without conversion.
+are lists of ``[class, weight]`` pairs with integer weights, read straight from
+the artifact's JSON without conversion.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ SCHEMA = "aduan.model/1"
 NOT_REPORT = "-"  # the class of every non-report post
 ARTIFACT_FILE = "model.json"
 SHIPPED_DIR = Path(__file__).with_name("shipped")
-STEM_CHARS = 5  # a word of more letters also counts by its first STEM_CHARS letters
+MAX_TOKENS = 300  # a long letter is read by the model up to here (≈ 2,000 characters)
 SCORE_CAP = 4  # rule scores are bucketed 1..SCORE_CAP
-FAMILIES = ("u", "b", "p", "r")  # unigram, bigram (word pair), stem prefix, rules
+FAMILIES = ("u", "b", "r")  # unigram, bigram (word pair), rules
 
 
 class ModelError(ValueError):
@@ -48,23 +48,22 @@ class Decision(NamedTuple):
     confidence: float  # in [0, 1]
 
 
-def word_features(tokens: Sequence[str]) -> tuple[set[str], set[str], set[str]]:
-    """Unigrams, word pairs and stems of standardised tokens; digits become one shape.
+def word_features(tokens: Sequence[str], starters: frozenset[str] | None = None) -> tuple[set[str], set[str]]:
+    """Unigrams and word pairs of the first MAX_TOKENS standardised tokens.
 
-    Numbers carry no topic but vary endlessly ("RT 03", "3 bulan", "<angka>"); all
-    of them read as "0", so an exporter that replaces numbers changes nothing.
+    Numbers carry no topic but vary endlessly ("RT 03", "3 bulan", "<angka>"); every
+    token with a digit reads as "0", so an exporter that replaces numbers changes
+    nothing. Tokens are ``[a-z0-9]+`` or "?" (normalize.words). With ``starters``,
+    only pairs whose first word is one of them are built (the others have no weight).
     """
-    words = [_shape(t) for t in tokens]
+    words = [t if t.isalpha() or t == "?" else "0" for t in tokens[:MAX_TOKENS]]
     unigrams = set(words)
-    pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
-    stems = {w[:STEM_CHARS] for w in unigrams if len(w) > STEM_CHARS}
-    return unigrams, pairs, stems
-
-
-def _shape(token: str) -> str:
-    if token.isalpha():
-        return token
-    return "0" if any(ch.isdigit() for ch in token) else token
+    following = zip(words, words[1:], strict=False)
+    if starters is None:
+        pairs = {f"{a} {b}" for a, b in following}
+    else:
+        pairs = {f"{a} {b}" for a, b in following if a in starters}
+    return unigrams, pairs
 
 
 def rule_features(reading: RuleReading) -> list[str]:
@@ -78,11 +77,10 @@ def rule_features(reading: RuleReading) -> list[str]:
 
 def features(tokens: Sequence[str], reading: RuleReading | None) -> dict[str, list[str]]:
     """All features of a post by family (the training side uses this too)."""
-    unigrams, pairs, stems = word_features(tokens)
+    unigrams, pairs = word_features(tokens)
     return {
         "u": sorted(unigrams),
         "b": sorted(pairs),
-        "p": sorted(stems),
         "r": rule_features(reading) if reading is not None else [],
     }
 
@@ -97,6 +95,8 @@ class Model:
             self.classes: tuple[str, ...] = tuple(artifact["classes"])
             weights = artifact["weights"]
             self._tables = tuple(weights[family] for family in FAMILIES)
+            # Only a word that starts some known pair needs its pair built and looked up.
+            self._starters = frozenset(pair.split(" ", 1)[0] for pair in weights["b"])
             self._bias: list[float] = list(artifact["bias"])
             self._scale = float(artifact["scale"])
             self._prior = float(artifact["prior"])
@@ -112,19 +112,19 @@ class Model:
 
     def scores(self, tokens: Sequence[str], reading: RuleReading | None) -> list[float]:
         """Raw class scores (the order of :attr:`classes`)."""
-        unigrams, pairs, stems = word_features(tokens)
+        unigrams, pairs = word_features(tokens, self._starters)
         rules = rule_features(reading) if reading is not None and self.uses_rules else ()
         totals = list(self._bias)
         rule_class = self._index.get(reading.label) if rules else None
         if rule_class is not None:
             totals[rule_class] += self._prior
-        for table, keys in zip(self._tables, (unigrams, pairs, stems, rules), strict=True):
+        for table, keys in zip(self._tables, (unigrams, pairs, rules), strict=True):
             get = table.get
             for key in keys:
                 row = get(key)
                 if row:
-                    for k in range(0, len(row), 2):
-                        totals[row[k]] += row[k + 1]
+                    for c, w in row:
+                        totals[c] += w
         return totals
 
     def decide(self, tokens: Sequence[str], reading: RuleReading | None) -> Decision:

@@ -11,10 +11,10 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from aduan.classifier.categorize import categorize, topic_strength
+from aduan.classifier.categorize import categorize, category_keys, topic_strength
 from aduan.classifier.gate import FALLBACK_KIND, REPORT_KIND, gate
 from aduan.classifier.gazetteer import Gazetteer, Place
-from aduan.classifier.lexicon import Feature, scan
+from aduan.classifier.lexicon import scan
 from aduan.classifier.model import NOT_REPORT, Model, RuleReading
 from aduan.classifier.normalize import clean, handles, standardise, words
 from aduan.classifier.redact import PUBLIC_PREFIXES, redact
@@ -51,6 +51,7 @@ class Classifier:
         self._gazetteer = Gazetteer(vocabulary.gazetteer)
         self._public = frozenset(h.lower().lstrip("@") for h in agency_handles) | vocabulary.public_handles
         self._prefixes = tuple(sorted(set(PUBLIC_PREFIXES) | set(vocabulary.public_prefixes)))
+        self._category_keys = category_keys(vocabulary.categories)
         settings = vocabulary.settings
         self._analysed = int(settings["analysed_chars"])
         self._threshold = settings["report_threshold"]
@@ -76,7 +77,15 @@ class Classifier:
 
     def redact(self, text: str) -> str:
         """``text`` with personal data masked; agency and public-body handles stay."""
-        return redact(clean(text), self._public, self._prefixes)
+        return self._redact(clean(text))
+
+    def _redact(self, text: str) -> str:
+        # redact() normalises every public handle and prefix it is given on each call; handing
+        # it only the mentioned handles that are public gives the same text at a fraction of the cost.
+        if "@" not in text:
+            return redact(text, (), ())
+        public, prefixes = self._public, self._prefixes
+        return redact(text, [h for h in handles(text) if h in public or h.startswith(prefixes)], ())
 
     def understand(self, text: str, x_place: Mapping[str, Any] | str | None = None) -> Understanding:
         """Classify one post; ``x_place`` is X's place object (or its full_name)."""
@@ -101,7 +110,7 @@ class Classifier:
             needs_review = confidence < self._review
         fallback = is_report and self._account_place
         place = self._gazetteer.locate(raw, _full_name(x_place), handles(head), fallback)
-        public_text = redact(text, self._public, self._prefixes)
+        public_text = self._redact(text)
         urgent = is_report and scores.get(URGENT, 0.0) >= self._urgent
         return Understanding(is_report, kind, category, confidence, needs_review, urgent, place, public_text)
 
@@ -115,12 +124,12 @@ class Classifier:
         vocab = self._vocab
         tokens = standardise(raw, vocab.forms)
         scores, _ = scan(tokens, vocab.lexicon, vocab.longest)
-        topic = topic_strength(scores, vocab.categories)
+        topic = topic_strength(scores, self._category_keys)
         tail = _after_contrast(tokens, vocab) if CONTRAST in scores else None
         kind, margin = gate(scores, topic, self._threshold, self._shared_topic, tail)
         label, confidence = NOT_REPORT, 0.0
         if kind == REPORT_KIND:
-            label, confidence = categorize(scores, vocab.categories, vocab.fallback, self._strong)
+            label, confidence = categorize(scores, self._category_keys, vocab.fallback, self._strong)
         return tokens, RuleReading(label, kind, scores), margin, confidence
 
 
@@ -134,13 +143,9 @@ def _non_report_kind(reading: RuleReading) -> str:
 
 def _after_contrast(tokens: list[str], vocab: Vocabulary) -> dict[str, float]:
     """Scores of the words after the last contrast word ("tapi", "namun")."""
-    contrasts = (i for i, token in enumerate(tokens) if _is_contrast(vocab.lexicon.get(token, ())))
-    last = max(contrasts, default=len(tokens))
+    contrasts = vocab.contrast
+    last = next((i for i in range(len(tokens) - 1, -1, -1) if tokens[i] in contrasts), len(tokens))
     return scan(tokens[last + 1 :], vocab.lexicon, vocab.longest)[0]
-
-
-def _is_contrast(features: tuple[Feature, ...]) -> bool:
-    return any(name == CONTRAST for name, _ in features)
 
 
 def _full_name(x_place: Mapping[str, Any] | str | None) -> str | None:

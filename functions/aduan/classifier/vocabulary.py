@@ -83,6 +83,7 @@ class Vocabulary(NamedTuple):
     settings: Mapping[str, float | bool]
     public_handles: frozenset[str]
     public_prefixes: tuple[str, ...]
+    contrast: frozenset[str] = frozenset()  # one-word "but"s (gate.yaml: contrast)
     key: int = 0  # source_key of the files it was compiled from (a model records it)
 
 
@@ -161,6 +162,7 @@ def compile_sources(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> dict:
         "forms": _by_standard(forms),
         "lexicon": {phrase: [list(feature) for feature in features] for phrase, features in lexicon.items()},
         "longest": longest_phrases(lexicon),
+        "contrast": sorted(p for p in groups[CONTRAST][CONTRAST] if " " not in p),
         "gazetteer": gazetteer,
         "settings": _settings(vocab["settings.yaml"]),
         "public_handles": sorted(str(h).lower().lstrip("@") for h in public.get("public_handles", [])),
@@ -311,4 +313,5 @@ def _freeze(data: Mapping[str, Any]) -> Vocabulary:
         settings=MappingProxyType(data["settings"]),
         public_handles=frozenset(data["public_handles"]),
         public_prefixes=tuple(data["public_prefixes"]),
+        contrast=frozenset(data["contrast"]),
     )
