@@ -57,3 +57,11 @@ def status_page(request):
     from aduan.statuspage import app
 
     return app.handle(request, SETTINGS, CONFIG, os.environ)
+
+
+@functions_framework.http
+def train_classifier(request):
+    """Cloud Scheduler, weekly: retrain the classifier from agencies' corrections; publish only if not worse."""
+    from aduan import train_job
+
+    return train_job.run(SETTINGS, CONFIG), 200

@@ -51,6 +51,7 @@ locals {
     classify_push    = { account_id = "aduan-push-classify", function = "classify_mention", caller = "Pub/Sub push subscription" }
     fetch_scheduler  = { account_id = "aduan-sched-fetch", function = "fetch_mentions", caller = "Cloud Scheduler fetch job" }
     digest_scheduler = { account_id = "aduan-sched-digest", function = "send_digests", caller = "Cloud Scheduler digest job" }
+    train_scheduler  = { account_id = "aduan-sched-train", function = "train_classifier", caller = "Cloud Scheduler training job" }
   }
 }
 

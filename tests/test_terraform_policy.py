@@ -162,7 +162,9 @@ def test_every_function_runs_as_its_own_service_account() -> None:
 def test_each_caller_may_invoke_one_private_function() -> None:
     invokers = LOCALS["invokers"]
     targets = [spec["function"] for spec in invokers.values()]
-    assert sorted(targets) == sorted({names.FETCH_MENTIONS, names.CLASSIFY_MENTION, names.SEND_DIGESTS})
+    assert sorted(targets) == sorted(
+        {names.FETCH_MENTIONS, names.CLASSIFY_MENTION, names.SEND_DIGESTS, names.TRAIN_CLASSIFIER}
+    )
     grant = resources("google_cloud_run_v2_service_iam_member")["invoker"]
     assert grant["for_each"] == "${local.invokers}"
     assert grant["role"] == "roles/run.invoker"
@@ -342,7 +344,11 @@ def test_dead_letter_topic_has_a_pull_subscription_that_never_expires() -> None:
 
 def test_scheduler_jobs_call_their_function_with_oidc() -> None:
     jobs = resources("google_cloud_scheduler_job")
-    targets = {names.FETCH_MENTIONS: jobs["fetch"], names.SEND_DIGESTS: jobs["digests"]}
+    targets = {
+        names.FETCH_MENTIONS: jobs["fetch"],
+        names.SEND_DIGESTS: jobs["digests"],
+        names.TRAIN_CLASSIFIER: jobs["train"],
+    }
     assert len(jobs) == len(targets)
     for entry_point, job in targets.items():
         http = one(job["http_target"])
@@ -359,6 +365,14 @@ def test_schedules() -> None:
     assert MODULE["variable"]["fetch_interval_minutes"]["default"] == 5
     digests = jobs["digests"]
     assert (digests["schedule"], digests["time_zone"]) == ("0 7 * * 1", "Asia/Jakarta")
+    train = jobs["train"]
+    assert (train["schedule"], train["time_zone"]) == ("0 2 * * 0", "Asia/Jakarta")  # weekly
+
+
+def test_training_runs_alone_and_ships_its_data() -> None:
+    spec = FUNCTION_SPECS[names.TRAIN_CLASSIFIER]
+    assert spec["max_instances"] == 1 and not spec["public"] and not spec["secrets"]
+    assert "tests/data/labelled" in str(LOCALS["source_files"])
 
 
 # --- Firestore -------------------------------------------------------------------------

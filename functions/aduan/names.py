@@ -27,7 +27,8 @@ FETCH_MENTIONS = "fetch_mentions"
 CLASSIFY_MENTION = "classify_mention"
 SEND_DIGESTS = "send_digests"
 STATUS_PAGE = "status_page"
-ENTRY_POINTS = (FETCH_MENTIONS, CLASSIFY_MENTION, SEND_DIGESTS, STATUS_PAGE)
+TRAIN_CLASSIFIER = "train_classifier"  # weekly: retrain from corrections, publish if not worse
+ENTRY_POINTS = (FETCH_MENTIONS, CLASSIFY_MENTION, SEND_DIGESTS, STATUS_PAGE, TRAIN_CLASSIFIER)
 
 # Firestore collections
 REPORTS = "reports"
@@ -67,6 +68,7 @@ FUNCTION_SECRETS: dict[str, tuple[str, ...]] = {
     CLASSIFY_MENTION: (),
     SEND_DIGESTS: (ENV_SMTP_PASSWORD, ENV_LINK_SIGNING_KEY),
     STATUS_PAGE: (ENV_LINK_SIGNING_KEY,),
+    TRAIN_CLASSIFIER: (),
 }
 SECRET_ENV_VARS = tuple(sorted({s for secrets in FUNCTION_SECRETS.values() for s in secrets}))
 

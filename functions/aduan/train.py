@@ -21,26 +21,22 @@ from aduan.classifier.model import ARTIFACT_FILE
 from aduan.classify import DEFAULT_CONFIG, agency_handles
 from aduan.train_data import (
     BASE,
+    DEFAULT_LABELLED,
     HELDOUT,
     POOL,
-    DEFAULT_LABELLED,
     DataError,
     labelled_splits,
     read_corrections,
 )
-from aduan.training import build_artifact, evaluate
+from aduan.training import artifact_text, build_artifact, evaluate
 
 
 def write_artifact(artifact: dict, out: Path) -> Path:
-    """``out/model.json``: compact, keys sorted (the same training gives the same bytes)."""
+    """``out/model.json``."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / ARTIFACT_FILE
     path.write_text(artifact_text(artifact), encoding="utf-8")
     return path
-
-
-def artifact_text(artifact: dict) -> str:
-    return json.dumps(artifact, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

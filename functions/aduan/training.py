@@ -9,6 +9,7 @@ exactly what it was trained on and its scores on the held-out posts.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -100,6 +101,11 @@ def metrics(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float | int |
 
 def evaluate(classifier: Classifier, posts: Sequence[Post]) -> dict[str, float | int | None]:
     return metrics([p.label for p in posts], predict_labels(classifier, [p.text for p in posts]))
+
+
+def artifact_text(artifact: Mapping[str, Any]) -> str:
+    """The artifact as stored: compact JSON, keys sorted (the same training gives the same bytes)."""
+    return json.dumps(artifact, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
 
 
 def not_worse(candidate: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
