@@ -24,7 +24,10 @@ NOT_SERVICE_QUESTIONS = [
 # 2. Polite closings are courtesy, not praise.
 POLITE_CLOSINGS = [
     ("lampu PJU di gang Kenanga mati sudah seminggu. terima kasih", "penerangan"),
-    ("sampah di TPS pasar menumpuk dan bau, mohon segera ditangani. terima kasih atas perhatiannya", "sampah"),
+    (
+        "sampah di TPS pasar menumpuk dan bau, mohon segera ditangani. terima kasih atas perhatiannya",
+        "sampah",
+    ),
     ("saluran air depan SD tersumbat tiap hujan meluap, semoga segera selesai. matur nuwun", "drainase"),
     ("mohon cepat ditangani pak, pipa PDAM bocor di depan masjid. terima kasih banyak", "air"),
 ]
@@ -36,7 +39,10 @@ FORMAL = [
         "dan membahayakan pengendara. Mohon ditindaklanjuti. Hormat kami, warga.",
         "jalan",
     ),
-    ("izin lapor, pembuatan KTP-el di kantor kecamatan sangat lambat, sudah 2 bulan belum jadi", "kependudukan"),
+    (
+        "izin lapor, pembuatan KTP-el di kantor kecamatan sangat lambat, sudah 2 bulan belum jadi",
+        "kependudukan",
+    ),
     (
         "Yth. Bapak Bupati Kendal\n\nDengan hormat,\nSaya yang bertanda tangan di bawah ini, Sutrisno, "
         "warga Jl. Kenari No. 7 RT 005 RW 002, Kelurahan Langenharjo, Kecamatan Kendal, menyampaikan "
@@ -46,7 +52,10 @@ FORMAL = [
         "\nSutrisno",
         "listrik",
     ),
-    ("dengan hormat, mohon ditindaklanjuti pungutan liar oleh oknum petugas di kantor kelurahan", "pelayanan"),
+    (
+        "dengan hormat, mohon ditindaklanjuti pungutan liar oleh oknum petugas di kantor kelurahan",
+        "pelayanan",
+    ),
 ]
 
 # 4. Addresses are not topics: Jl./kecamatan/kelurahan/RT RW in an address.
@@ -62,13 +71,18 @@ DOMAINS = [
     ("bantuan BPNT bulan ini belum kami terima, padahal sudah terdaftar di DTKS", "sosial"),
     ("kami masyarakat berpenghasilan rendah tidak pernah dapat BLT, tolong didata ulang", "sosial"),
     ("suara sound system hajatan sampai jam 2 pagi sangat mengganggu warga", "ketertiban"),
-    ("aplikasi pendaftaran online tidak bisa login, kode OTP tidak pernah masuk", "pelayanan"),
-    ("akun saya di aplikasi layanan pemkot terblokir setelah verifikasi gagal, password sudah direset", "pelayanan"),
+    ("aplikasi pendaftaran online tidak bisa login, kode OTP tidak pernah masuk", "lainnya"),
+    (
+        "akun saya di aplikasi layanan pemkot terblokir setelah verifikasi gagal, password sudah direset",
+        "lainnya",
+    ),
     ("lamaran PPPK saya ditolak padahal formasi sesuai, rekrutmen tidak transparan", "ekonomi"),
     ("ATM bank daerah di depan pasar rusak terus, kartu nasabah tertelan", "ekonomi"),
     ("mohon pangkas ranting pohon di taman yang sudah menyentuh kabel", "lingkungan"),
     ("banyak anjing liar berkeliaran di kompleks perumahan, anak-anak takut keluar", "ketertiban"),
     ("bangunan liar berdiri di atas saluran irigasi tanpa izin", "ketertiban"),
+    # an aid complaint that names NIK/KK is social aid, not civil registration
+    ("bantuan PKH kami dihentikan padahal NIK dan KK sudah terdaftar di DTKS", "sosial"),
 ]
 
 # 6. Spam and politics cues inside real complaints.

@@ -54,7 +54,7 @@ def fit(
 ) -> dict[str, Any]:
     """A model artifact (without metadata) trained on ``posts``."""
     classes = class_list(classifier.categories)
-    return LEARNERS[learner](examples(classifier, posts, use_rules), classes)
+    return LEARNERS[learner](examples(classifier, posts, use_rules), classes, uses_rules=use_rules)
 
 
 def predict_labels(classifier: Classifier, texts: Sequence[str]) -> list[str]:

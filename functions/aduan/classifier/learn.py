@@ -47,12 +47,15 @@ def train_perceptron(
     epochs: int = 10,
     seed: int = 7,
     prior: float = RULE_PRIOR,
+    uses_rules: bool = True,
 ) -> dict[str, Any]:
     """Averaged multiclass perceptron; examples of weight w are seen w times per epoch.
 
-    The rules' decision adds ``prior`` to its class before any learned weight, so
-    the model starts as the rules and words must earn the right to overrule them.
+    With ``uses_rules``, the rules' decision adds ``prior`` to its class before any
+    learned weight, so the model starts as the rules and words must earn the right
+    to overrule them; without, the model reads the words alone.
     """
+    prior = prior if uses_rules else 0.0
     index = {c: i for i, c in enumerate(classes)}
     keep = _frequent(examples)
     data = [([k for k in _keys(e) if k in keep], index[e.label]) for e in examples for _ in range(e.weight)]
@@ -90,7 +93,7 @@ def train_perceptron(
     averaged = {key: {c: w - totals[key][c] / step for c, w in row.items()} for key, row in weights.items()}
     mean_bias = [b - t / step for b, t in zip(bias, bias_totals, strict=True)]
     params = {"epochs": epochs, "prior": prior}
-    return _artifact(averaged, mean_bias, classes, data, "averaged-perceptron", params, prior)
+    return _artifact(averaged, mean_bias, classes, data, "averaged-perceptron", params, prior, uses_rules)
 
 
 def _rule_class(example: Example, index: Mapping[str, int]) -> int | None:
@@ -100,7 +103,9 @@ def _rule_class(example: Example, index: Mapping[str, int]) -> int | None:
     return None
 
 
-def train_naive_bayes(examples: Sequence[Example], classes: Sequence[str], alpha: float = 0.3) -> dict:
+def train_naive_bayes(
+    examples: Sequence[Example], classes: Sequence[str], alpha: float = 0.3, uses_rules: bool = True
+) -> dict:
     """Multinomial naive Bayes over binary features, as log-probability weights."""
     index = {c: i for i, c in enumerate(classes)}
     keep = _frequent(examples)
@@ -125,7 +130,7 @@ def train_naive_bayes(examples: Sequence[Example], classes: Sequence[str], alpha
         weights[key] = {c: v - mean for c, v in enumerate(logs)}
     total_docs = sum(docs)
     bias = [math.log(d / total_docs) for d in docs]
-    return _artifact(weights, bias, classes, data, "naive-bayes", {"alpha": alpha}, 0.0)
+    return _artifact(weights, bias, classes, data, "naive-bayes", {"alpha": alpha}, 0.0, uses_rules)
 
 
 def _artifact(
@@ -136,6 +141,7 @@ def _artifact(
     learner: str,
     params: Mapping[str, Any],
     prior: float,
+    uses_rules: bool,
 ) -> dict[str, Any]:
     tables: dict[str, dict[str, list[list[int]]]] = {family: {} for family in FAMILIES}
     for key, row in weights.items():
@@ -155,7 +161,7 @@ def _artifact(
         "bias": [round(b * QUANTUM, 2) for b in bias],
         "prior": round(prior * QUANTUM, 2),
         "scale": 1.0,
-        "uses_rules": any(tables["r"].values()),
+        "uses_rules": uses_rules,
         "weights": tables,
     }
     artifact["scale"] = _lead_scale(artifact, data)

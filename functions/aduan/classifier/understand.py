@@ -107,7 +107,9 @@ class Classifier:
             is_report = label != NOT_REPORT
             category = label if is_report else None
             kind = REPORT_KIND if is_report else _non_report_kind(reading)
-            needs_review = confidence < self._review
+            # A report the rules found no category word in is reviewed whatever the model says.
+            wordless = is_report and category == self._vocab.fallback and rule_confidence == 0
+            needs_review = confidence < self._review or wordless
         fallback = is_report and self._account_place
         place = self._gazetteer.locate(raw, _full_name(x_place), handles(head), fallback)
         public_text = self._redact(text)
