@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from classifier_patterns import AID_FOR_PUPILS, AID_FOR_PUPILS_NEW, TREE_ON_LINES, TREE_ON_LINES_NEW
 
 from aduan.classifier import ModelError, load_classifier, load_model
 from aduan.classifier.learn import train_naive_bayes, train_perceptron
@@ -34,7 +35,6 @@ from aduan.training import (
     not_worse,
     training_set,
 )
-from classifier_patterns import AID_FOR_PUPILS, AID_FOR_PUPILS_NEW, TREE_ON_LINES, TREE_ON_LINES_NEW
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "data" / "labelled"
@@ -55,7 +55,7 @@ def parts(rules):
 
 
 def test_fixed_files_keep_their_part_and_others_split_by_the_hash_of_the_id(parts) -> None:
-    assert all(p.id.startswith("heldout-") for p in parts[HELDOUT] if not p.id[:2] in ("f-", "i-"))
+    assert all(p.id.startswith("heldout-") for p in parts[HELDOUT] if p.id[:2] not in ("f-", "i-"))
     assert {p.id for p in parts[BASE]} >= {p.id for p in parts[BASE] if p.id.startswith("dev-")}
     assert not any(p.id.startswith("dev-") for p in parts[HELDOUT] + parts[POOL])
     assert not any(p.id.startswith("heldout-") for p in parts[BASE] + parts[POOL])
@@ -179,8 +179,13 @@ def test_metrics_and_the_publication_rule() -> None:
     m = metrics(["-", "jalan", "air", "air"], ["jalan", "jalan", "-", "air"])
     assert m["gate_precision"] == round(2 / 3, 4) and m["gate_recall"] == round(2 / 3, 4)
     assert m["category_accuracy"] == round(2 / 3, 4) and m["label_accuracy"] == 0.5
-    assert not_worse({"label_accuracy": 0.8}, {"label_accuracy": 0.8})
-    assert not not_worse({"label_accuracy": 0.79}, {"label_accuracy": 0.8})
+    gold = ["jalan"] * 40
+    assert not_worse(gold, gold, gold) == {"lost": 0, "gained": 0, "not_worse": True}
+    two_lost = ["air", "air"] + gold[2:]
+    assert not_worse(gold, two_lost, gold)["not_worse"]  # two posts either way: noise, not worse
+    ten_lost = ["air"] * 10 + gold[10:]
+    assert not_worse(gold, ten_lost, gold) == {"lost": 10, "gained": 0, "not_worse": False}
+    assert not_worse(gold, ten_lost, ["air"] * 8 + gold[8:])["not_worse"]  # the current model lost 8 too
 
 
 # --- artifacts ---------------------------------------------------------------------------

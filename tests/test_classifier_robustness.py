@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import classifier_patterns as patterns
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import classifier_patterns as patterns
 from aduan.classifier import load_classifier
 from aduan.classifier.model import NOT_REPORT
 from aduan.train_data import HELDOUT, labelled_splits

@@ -28,7 +28,7 @@ from aduan import names
 from aduan.classifier import Classifier
 from aduan.classifier.model import Model, model_from_bytes, shipped_model
 from aduan.train_data import Post
-from aduan.training import evaluate, not_worse
+from aduan.training import metrics, not_worse, predict_labels
 
 SHIPPED_VERSION = "shipped"
 
@@ -71,23 +71,29 @@ def publish(
 ) -> dict[str, Any]:
     """Store ``artifact`` and point at it unless it scores worse than the current model.
 
-    Both are scored now, on the same held-out posts, so a held-out set that grew
-    since the current model was published is no advantage to either.
+    Both are scored now, on the same held-out posts (a held-out set that grew since
+    the current model was published is no advantage to either), and compared post by
+    post (:func:`aduan.training.not_worse`).
     """
     try:
         incumbent = current_model(store)
         version_now = incumbent.version if incumbent else "rules"
     except Exception as error:  # noqa: BLE001 - an unreadable current model is no bar to a good one
         incumbent, version_now = None, f"unreadable ({error})"
-    candidate = evaluate(rules.with_model(Model(artifact)), heldout)
-    current = evaluate(rules.with_model(incumbent), heldout)
+    gold = [post.label for post in heldout]
+    texts = [post.text for post in heldout]
+    new_labels = predict_labels(rules.with_model(Model(artifact)), texts)
+    old_labels = predict_labels(rules.with_model(incumbent), texts)
+    candidate = metrics(gold, new_labels)
+    verdict = not_worse(gold, new_labels, old_labels)
     outcome = {
         "version": artifact["version"],
         "heldout": candidate,
         "current": version_now,
-        "current_heldout": current,
+        "current_heldout": metrics(gold, old_labels),
+        "comparison": verdict,
     }
-    if not force and not not_worse(candidate, current):
+    if not force and not verdict["not_worse"]:
         return {**outcome, "outcome": "kept"}
     blob = text.encode("utf-8")
     fields = {key: artifact.get(key) for key in ("created_at", "data_sha256", "trained_on", "learner")}
