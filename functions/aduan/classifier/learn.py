@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from aduan.classifier.model import FAMILIES, NOT_REPORT, SCHEMA
+from aduan.classifier.model import FAMILIES, NOT_REPORT, SCHEMA, encode_table
 
 QUANTUM = 100  # weights are stored as integers: round(weight × QUANTUM)
 MIN_COUNT = 2  # a feature seen in fewer training posts is dropped (size, noise)
@@ -158,42 +158,44 @@ def _artifact(
     uses_rules: bool,
     prune: float = 0.5 / QUANTUM,
 ) -> dict[str, Any]:
-    tables: dict[str, dict[str, list[list[int]]]] = {family: {} for family in FAMILIES}
+    rows: dict[str, dict[str, list[tuple[int, int]]]] = {family: {} for family in FAMILIES}
     for key, row in weights.items():
         family, name = key.split("\x00", 1)
-        flat = []
-        for c, w in sorted(row.items()):
-            if abs(w) >= prune:
-                flat.append([c, round(w * QUANTUM)])
-        if flat:
-            tables[family][name] = flat
-    artifact = {
+        kept = [(c, round(w * QUANTUM)) for c, w in sorted(row.items()) if abs(w) >= prune]
+        if kept:
+            rows[family][name] = kept
+    bias_q = [round(b * QUANTUM, 2) for b in bias]
+    prior_q = round(prior * QUANTUM, 2)
+    return {
         "schema": SCHEMA,
         "learner": learner,
         "params": dict(params),
         "classes": list(classes),
-        "bias": [round(b * QUANTUM, 2) for b in bias],
-        "prior": round(prior * QUANTUM, 2),
-        "scale": 1.0,
+        "bias": bias_q,
+        "prior": prior_q,
+        "scale": _lead_scale(rows, bias_q, prior_q, list(classes), data),
         "uses_rules": uses_rules,
-        "weights": tables,
+        "weights": {family: encode_table(table) for family, table in rows.items()},
     }
-    artifact["scale"] = _lead_scale(artifact, data)
-    return artifact
 
 
-def _lead_scale(artifact: Mapping[str, Any], data: Sequence[tuple[list[str], int]]) -> float:
+def _lead_scale(
+    rows: Mapping[str, Mapping[str, Sequence[tuple[int, int]]]],
+    bias: Sequence[float],
+    prior: float,
+    classes: list[str],
+    data: Sequence[tuple[list[str], int]],
+) -> float:
     """The median lead of the winning class on training posts: confidence 1 - e^-1 there."""
-    tables, bias = artifact["weights"], artifact["bias"]
     leads = []
     for keys, _ in data[:: max(1, len(data) // 2000)]:
         scores = list(bias)
         rule = next((k for k in keys if k.startswith("r\x00L=")), None)
-        if rule is not None and rule[4:] in artifact["classes"]:
-            scores[artifact["classes"].index(rule[4:])] += artifact["prior"]
+        if rule is not None and rule[4:] in classes:
+            scores[classes.index(rule[4:])] += prior
         for key in keys:
             family, name = key.split("\x00", 1)
-            for c, w in tables[family].get(name, ()):
+            for c, w in rows[family].get(name, ()):
                 scores[c] += w
         top, second = sorted(scores, reverse=True)[:2]
         leads.append(top - second)

@@ -8,16 +8,21 @@ category and per kind). Trained on the labelled base posts, the model learns
 how far to trust each rule; trained on agencies' corrections as well, the words
 of a deployment take over where its agencies route otherwise (issue 10).
 
-Inference is plain Python: a post's features are looked up in three dictionaries
-(one per feature family, so no feature string is built for a word) whose rows
-are lists of ``[class, weight]`` pairs with integer weights, read straight from
-the artifact's JSON without conversion.
+Inference is plain Python: a post's features are looked up in three tables (one
+per feature family, so no feature string is built for a word). The artifact stores
+each table as its keys in one string and its rows as three little-endian integer
+arrays in base64 (:func:`encode_table`): loading a two-megabyte artifact then makes
+a few objects instead of a million, and a row becomes a tuple of ``(class, weight)``
+pairs the first time a post uses it.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+import sys
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -29,6 +34,9 @@ SHIPPED_DIR = Path(__file__).with_name("shipped")
 MAX_TOKENS = 300  # a long letter is read by the model up to here (≈ 2,000 characters)
 SCORE_CAP = 4  # rule scores are bucketed 1..SCORE_CAP
 FAMILIES = ("u", "b", "r")  # unigram, bigram (word pair), rules
+
+
+CACHE_LIMIT = 200_000  # decoded rows (and misses) an instance keeps; beyond, rows are decoded per use
 
 
 class ModelError(ValueError):
@@ -85,6 +93,72 @@ def features(tokens: Sequence[str], reading: RuleReading | None) -> dict[str, li
     }
 
 
+def _array(code: str, text: str) -> array:
+    values = array(code)
+    if values.itemsize != 4 and code != "B":
+        raise ValueError(f"array type {code!r} is not 4 bytes here")
+    values.frombytes(base64.b64decode(text))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
+
+
+def _text(code: str, values: Iterable[int]) -> str:
+    data = array(code, values)
+    if sys.byteorder == "big":
+        data.byteswap()
+    return base64.b64encode(data.tobytes()).decode("ascii")
+
+
+def encode_table(rows: Mapping[str, Sequence[tuple[int, int]]]) -> dict[str, str]:
+    """A feature family as stored: sorted keys joined by newlines, rows as offsets/classes/values."""
+    keys = sorted(rows)
+    offsets, classes, values = [0], [], []
+    for key in keys:
+        for c, w in rows[key]:
+            classes.append(c)
+            values.append(w)
+        offsets.append(len(classes))
+    return {
+        "keys": "\n".join(keys),
+        "offsets": _text("I", offsets),
+        "classes": _text("B", classes),
+        "values": _text("i", values),
+    }
+
+
+class Table:
+    """One feature family: key → row of (class, weight) pairs, decoded on first use."""
+
+    __slots__ = ("cache", "classes", "index", "offsets", "values")
+
+    def __init__(self, data: Mapping[str, str]) -> None:
+        keys = data["keys"].split("\n") if data["keys"] else []
+        self.index = dict(zip(keys, range(len(keys)), strict=True))
+        self.offsets, self.classes = _array("I", data["offsets"]), _array("B", data["classes"])
+        self.values = _array("i", data["values"])
+        if (
+            len(self.offsets) != len(keys) + 1
+            or self.offsets[-1] != len(self.classes)
+            or len(self.classes) != len(self.values)
+        ):
+            raise ValueError("offsets/classes/values do not fit the keys")
+        self.cache: dict[str, tuple[tuple[int, int], ...]] = {}
+
+    def row(self, key: str) -> tuple[tuple[int, int], ...]:
+        row = self.cache.get(key)
+        if row is None:
+            i = self.index.get(key)
+            if i is None:
+                row = ()
+            else:
+                a, b = self.offsets[i], self.offsets[i + 1]
+                row = tuple(zip(self.classes[a:b], self.values[a:b], strict=True))
+            if len(self.cache) < CACHE_LIMIT:
+                self.cache[key] = row
+        return row
+
+
 class Model:
     """A loaded artifact: scores the classes of one post with no I/O."""
 
@@ -94,9 +168,9 @@ class Model:
         try:
             self.classes: tuple[str, ...] = tuple(artifact["classes"])
             weights = artifact["weights"]
-            self._tables = tuple(weights[family] for family in FAMILIES)
+            self._tables = tuple(Table(weights[family]) for family in FAMILIES)
             # Only a word that starts some known pair needs its pair built and looked up.
-            self._starters = frozenset(pair.split(" ", 1)[0] for pair in weights["b"])
+            self._starters = frozenset(pair.split(" ", 1)[0] for pair in self._tables[1].index)
             self._bias: list[float] = list(artifact["bias"])
             self._scale = float(artifact["scale"])
             self._prior = float(artifact["prior"])
@@ -119,12 +193,13 @@ class Model:
         if rule_class is not None:
             totals[rule_class] += self._prior
         for table, keys in zip(self._tables, (unigrams, pairs, rules), strict=True):
-            get = table.get
+            get, decode = table.cache.get, table.row
             for key in keys:
                 row = get(key)
-                if row:
-                    for c, w in row:
-                        totals[c] += w
+                if row is None:
+                    row = decode(key)
+                for c, w in row:
+                    totals[c] += w
         return totals
 
     def decide(self, tokens: Sequence[str], reading: RuleReading | None) -> Decision:
