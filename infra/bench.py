@@ -177,6 +177,8 @@ def classifier_section(cls: dict) -> list[str]:
         f"{train['training_cpu_s']} s ({train['training_wall_s']} s) | ≤ 60 s |",
         f"| artifact: shipped; after {train['corrections']:,} corrections | {warm['shipped_model_bytes']:,} B; "
         f"{train['artifact_bytes']:,} B | ≤ 5 MB |",
+        f"| warm-up with the {train['corrections']:,}-correction model (median) | "
+        f"{train['warmup_ms_with_this_model']} ms | ≤ 60 ms |",
         "",
         "| held-out | gate precision | gate recall | category accuracy | category macro-F1 |",
         "| --- | --- | --- | --- | --- |",

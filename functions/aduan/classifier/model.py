@@ -23,6 +23,7 @@ import json
 import math
 import sys
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -128,19 +129,21 @@ def encode_table(rows: Mapping[str, Sequence[tuple[int, int]]]) -> dict[str, str
 
 
 class Table:
-    """One feature family: key → row of (class, weight) pairs, decoded on first use."""
+    """One feature family: key → row of (class, weight) pairs, decoded on first use.
 
-    __slots__ = ("cache", "classes", "index", "offsets", "values")
+    The keys stay the sorted list they are stored as and are found by bisection: no
+    dictionary of every key is built at load (a 10,000-correction model has ~30,000),
+    and a key found once is cached, so the cost falls on the first post that uses it.
+    """
+
+    __slots__ = ("cache", "classes", "keys", "offsets", "values")
 
     def __init__(self, data: Mapping[str, str]) -> None:
-        keys = data["keys"].split("\n") if data["keys"] else []
-        self.index = dict(zip(keys, range(len(keys)), strict=True))
+        self.keys = data["keys"].split("\n") if data["keys"] else []
         self.offsets, self.classes = _array("I", data["offsets"]), _array("B", data["classes"])
         self.values = _array("i", data["values"])
-        if (
-            len(self.offsets) != len(keys) + 1
-            or self.offsets[-1] != len(self.classes)
-            or len(self.classes) != len(self.values)
+        if len(self.offsets) != len(self.keys) + 1 or not (
+            self.offsets[-1] == len(self.classes) == len(self.values)
         ):
             raise ValueError("offsets/classes/values do not fit the keys")
         self.cache: dict[str, tuple[tuple[int, int], ...]] = {}
@@ -148,12 +151,12 @@ class Table:
     def row(self, key: str) -> tuple[tuple[int, int], ...]:
         row = self.cache.get(key)
         if row is None:
-            i = self.index.get(key)
-            if i is None:
-                row = ()
-            else:
+            i = bisect_left(self.keys, key)
+            if i < len(self.keys) and self.keys[i] == key:
                 a, b = self.offsets[i], self.offsets[i + 1]
                 row = tuple(zip(self.classes[a:b], self.values[a:b], strict=True))
+            else:
+                row = ()
             if len(self.cache) < CACHE_LIMIT:
                 self.cache[key] = row
         return row
@@ -170,7 +173,7 @@ class Model:
             weights = artifact["weights"]
             self._tables = tuple(Table(weights[family]) for family in FAMILIES)
             # Only a word that starts some known pair needs its pair built and looked up.
-            self._starters = frozenset(pair.split(" ", 1)[0] for pair in self._tables[1].index)
+            self._starters = frozenset(artifact["starters"].split("\n"))
             self._bias: list[float] = list(artifact["bias"])
             self._scale = float(artifact["scale"])
             self._prior = float(artifact["prior"])
