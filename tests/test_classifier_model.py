@@ -258,3 +258,18 @@ def test_train_refuses_a_bad_corrections_file(tmp_path: Path) -> None:
     result = _run("aduan.train", "--corrections", str(bad), "--out", str(tmp_path / "m"))
     assert result.returncode == 2 and "bad.jsonl: line 1: category" in result.stderr
     assert not (tmp_path / "m").exists()
+
+
+def test_train_classifier_stops_at_start_without_its_labelled_posts(tmp_path: Path) -> None:
+    from aduan import train_job
+    from aduan.adapters.config_files import load_config
+    from aduan.settings import Settings
+
+    settings = Settings.from_env({"GOOGLE_CLOUD_PROJECT": "p"}, CONFIG)
+    config = load_config(CONFIG)
+    train_job.prepare(settings, config)  # the repository's labelled posts
+    with pytest.raises(DataError, match="no held-out or no base posts"):
+        train_job.prepare(settings, config, tmp_path)
+    (tmp_path / "dev.jsonl").write_text('{"id": "d", "text": "t", "is_report": true, "category": "x"}\n')
+    with pytest.raises(DataError, match="dev.jsonl: line 1: category"):
+        train_job.prepare(settings, config, tmp_path)

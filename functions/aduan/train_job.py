@@ -19,7 +19,7 @@ from aduan.corrections import export_lines
 from aduan.logs import log
 from aduan.models import ModelStore, publish
 from aduan.settings import Settings
-from aduan.train_data import BASE, DEFAULT_LABELLED, HELDOUT, POOL, Post, labelled_splits
+from aduan.train_data import BASE, DEFAULT_LABELLED, HELDOUT, POOL, DataError, Post, labelled_splits
 from aduan.training import artifact_text, build_artifact
 
 
@@ -50,6 +50,16 @@ def retrain(
         return {**report, "outcome": "unchanged", "current": pointer.get("version")}
     result = publish(store, artifact, artifact_text(artifact), rules, parts[HELDOUT], now)
     return {**report, **result}
+
+
+def prepare(settings: Settings, config: Config, labelled_dir: Path = DEFAULT_LABELLED) -> None:
+    """Start-up check: the vocabulary loads and the labelled posts are there and well-formed."""
+    from aduan.classifier import load_classifier
+
+    rules = load_classifier(settings.config_dir, config.agencies.handles, model=None)
+    parts = labelled_splits(labelled_dir, rules.categories)
+    if not parts[HELDOUT] or not parts[BASE]:
+        raise DataError(f"{labelled_dir}: no held-out or no base posts: the source archive lacks labelled/")
 
 
 def run(settings: Settings, config: Config, now: datetime | None = None) -> dict[str, Any]:
