@@ -67,7 +67,8 @@ class Classifier:
 
     @property
     def vocabulary_key(self) -> int:
-        return self._vocab.key
+        """Checksum of the vocabulary files the rule features come from (a model records it)."""
+        return self._vocab.rules_key
 
     def with_model(self, model: Model | None) -> Classifier:
         """The same rules and places with another model (None: rules alone)."""

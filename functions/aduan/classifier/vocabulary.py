@@ -84,7 +84,8 @@ class Vocabulary(NamedTuple):
     public_handles: frozenset[str]
     public_prefixes: tuple[str, ...]
     contrast: frozenset[str] = frozenset()  # one-word "but"s (gate.yaml: contrast)
-    key: int = 0  # source_key of the files it was compiled from (a model records it)
+    key: int = 0  # source_key of the files it was compiled from
+    rules_key: int = 0  # rules_key: of the files the model's rule features come from (a model records it)
 
 
 def load_vocabulary(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> Vocabulary:
@@ -93,7 +94,7 @@ def load_vocabulary(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> Vocabu
     data = _read_cache(key)
     if data is None:
         data = compile_sources(config_dir, wilayah_dir)
-    return _freeze(data)._replace(key=key)
+    return _freeze(data)._replace(key=key, rules_key=rules_key(config_dir))
 
 
 def source_key(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> int:
@@ -101,6 +102,18 @@ def source_key(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> int:
     crc = zlib.crc32(str(COMPILER_VERSION).encode())
     paths = [config_dir / "taxonomy.yaml"] + [config_dir / "vocabulary" / f for f in VOCABULARY_FILES]
     for path in paths + [wilayah_dir / f for f in WILAYAH_FILES]:
+        crc = zlib.crc32(path.read_bytes(), zlib.crc32(path.name.encode(), crc))
+    return crc
+
+
+RULE_FILES = ("categories.yaml", "gate.yaml", "urgency.yaml", "slang.yaml", "settings.yaml")
+
+
+def rules_key(config_dir: Path) -> int:
+    """Checksum of what the rules' scores depend on (not places, not redaction): a trained
+    model's rule features mean the same while this is unchanged."""
+    crc = zlib.crc32(str(COMPILER_VERSION).encode())
+    for path in [config_dir / "taxonomy.yaml"] + [config_dir / "vocabulary" / f for f in RULE_FILES]:
         crc = zlib.crc32(path.read_bytes(), zlib.crc32(path.name.encode(), crc))
     return crc
 
