@@ -208,9 +208,14 @@ class Model:
     def decide(self, tokens: Sequence[str], reading: RuleReading | None) -> Decision:
         """The best class and a confidence from its lead over the runner-up."""
         totals = self.scores(tokens, reading)
-        best = max(range(len(totals)), key=totals.__getitem__)
-        lead = totals[best] - max((s for i, s in enumerate(totals) if i != best), default=0.0)
-        return Decision(self.classes[best], round(1.0 - math.exp(-lead / self._scale), 3))
+        best, top, second = 0, totals[0], -math.inf
+        for i in range(1, len(totals)):
+            score = totals[i]
+            if score > top:
+                best, top, second = i, score, top
+            elif score > second:
+                second = score
+        return Decision(self.classes[best], round(1.0 - math.exp(-(top - second) / self._scale), 3))
 
 
 def load_model(path: Path) -> Model:

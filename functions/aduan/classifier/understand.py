@@ -80,13 +80,14 @@ class Classifier:
         """``text`` with personal data masked; agency and public-body handles stay."""
         return self._redact(clean(text))
 
-    def _redact(self, text: str) -> str:
+    def _redact(self, text: str, mentioned: list[str] | None = None) -> str:
         # redact() normalises every public handle and prefix it is given on each call; handing
         # it only the mentioned handles that are public gives the same text at a fraction of the cost.
         if "@" not in text:
             return redact(text, (), ())
         public, prefixes = self._public, self._prefixes
-        return redact(text, [h for h in handles(text) if h in public or h.startswith(prefixes)], ())
+        mentioned = handles(text) if mentioned is None else mentioned
+        return redact(text, [h for h in mentioned if h in public or h.startswith(prefixes)], ())
 
     def understand(self, text: str, x_place: Mapping[str, Any] | str | None = None) -> Understanding:
         """Classify one post; ``x_place`` is X's place object (or its full_name)."""
@@ -112,8 +113,10 @@ class Classifier:
             wordless = is_report and category == self._vocab.fallback and rule_confidence == 0
             needs_review = confidence < self._review or wordless
         fallback = is_report and self._account_place
-        place = self._gazetteer.locate(raw, _full_name(x_place), handles(head), fallback)
-        public_text = self._redact(text)
+        mentioned = handles(text)
+        in_head = mentioned if len(head) == len(text) else handles(head)
+        place = self._gazetteer.locate(raw, _full_name(x_place), in_head, fallback)
+        public_text = self._redact(text, mentioned)
         urgent = is_report and scores.get(URGENT, 0.0) >= self._urgent
         return Understanding(is_report, kind, category, confidence, needs_review, urgent, place, public_text)
 
