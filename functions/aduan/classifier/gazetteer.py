@@ -252,23 +252,32 @@ def _resolve(mentions: Sequence[_Mention]) -> str | None:
     takes its most preferred reading that is the code or one of its ancestors.
     A candidate counts only if some name (not an account hint) reads as exactly it.
     """
-    readings = []  # per mention: code → its best rank, so an anchor's ancestors are 3 look-ups
-    for mention in mentions:
+    # code → [(mention number, rank)]: an anchor's three ancestor codes find the names that
+    # fit it directly, instead of every name being tried against every anchor.
+    by_code: dict[str, list[tuple[int, int]]] = {}
+    for number, mention in enumerate(mentions):
         ranks_of: dict[str, int] = {}
         for code, rank in mention.ranked:
             ranks_of[code] = min(rank, ranks_of.get(code, rank))
-        readings.append((mention, ranks_of))
+        for code, rank in ranks_of.items():
+            by_code.setdefault(code, []).append((number, rank))
     scored: dict[str, tuple[float, int]] = {}
     for anchor in {code for m in mentions if not m.hint for code, _ in m.ranked}:
+        fits: dict[int, tuple[int, str]] = {}  # mention number → its best (rank, code) for anchor
+        for size in (4, 7, 10):
+            if size > len(anchor):
+                break
+            code = anchor[:size]
+            for number, rank in by_code.get(code, ()):
+                if number not in fits or (rank, code) < fits[number]:
+                    fits[number] = (rank, code)
         explained, ranks, own = 0.0, 0, False
-        lineage = [anchor[:size] for size in (4, 7, 10) if size <= len(anchor)]
-        for mention, ranks_of in readings:
-            fitting = [(ranks_of[code], code) for code in lineage if code in ranks_of]
-            if fitting:
-                rank, code = min(fitting)
-                explained += mention.weight
-                ranks += rank
-                own = own or (code == anchor and not mention.hint)
+        for number in sorted(fits):  # in mention order, so the float sums are the same as ever
+            rank, code = fits[number]
+            mention = mentions[number]
+            explained += mention.weight
+            ranks += rank
+            own = own or (code == anchor and not mention.hint)
         if own:
             scored[anchor] = (explained, -ranks)
     if not scored:
