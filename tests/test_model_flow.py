@@ -155,6 +155,19 @@ def test_a_correction_reaches_a_fresh_classify_mention_and_a_rollback_undoes_it(
     pointer = FirestoreModels(db).current()
     assert pointer["version"] == trained["version"] and pointer["data_sha256"] == trained["data_sha256"]
 
+    post = json.dumps({"id": "p", "text": TREE_ON_LINES_NEW}) + "\n"
+    published_cli = subprocess.run(
+        [sys.executable, "-m", "aduan.classify", "--published"],
+        cwd=ROOT / "functions",
+        env={**os.environ, **local.env, "PYTHONPATH": str(ROOT / "functions")},
+        input=post,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(published_cli.stdout)["category"] == "listrik"
+
     category, log = classify_with_a_fresh_instance(local, "5001", TREE_ON_LINES_NEW)
     assert category == "listrik", log
     assert f"classifier model {trained['version']}" in log

@@ -1,13 +1,14 @@
 """Command-line classifier for administrators.
 
-    cd functions && python -m aduan.classify [--config DIR] [--model DIR | --rules-only] < posts.jsonl
+    cd functions && python -m aduan.classify [--config DIR] [--model DIR | --published | --rules-only] < posts.jsonl
 
 Reads JSON Lines ``{"id": …, "text": …, "place"?: {"full_name": …}}`` and writes
 one JSON line per input line, in order: ``id, is_report, kind, category,
 confidence, needs_review, place, urgent, public_text``. A line that is not such
 an object gets ``{"line": N, "error": "…"}`` and the rest go on. ``--model`` is an
-artifact directory from ``python -m aduan.train``; without it the model shipped in
-the source archive is used (the published one is what ``classify_mention`` loads).
+artifact directory from ``python -m aduan.train``; ``--published`` loads the model
+``models/current`` names (what new ``classify_mention`` instances load); without
+either, the model shipped in the source archive.
 """
 
 from __future__ import annotations
@@ -60,6 +61,19 @@ def classify_lines(lines: Iterable[str], classifier: Classifier) -> Iterator[dic
         yield {"id": post.get("id"), **classifier.understand(post["text"], place).to_dict()}
 
 
+def _published():
+    import os
+
+    from google.cloud import firestore
+
+    from aduan import names
+    from aduan.adapters.firestore_models import FirestoreModels
+    from aduan.models import load_published
+
+    project = os.environ.get(names.ENV_PROJECT) or None
+    return load_published(FirestoreModels(firestore.Client(project=project))) or SHIPPED
+
+
 def main(argv: list[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="python -m aduan.classify", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -68,9 +82,17 @@ def main(argv: list[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextI
     choice = parser.add_mutually_exclusive_group()
     choice.add_argument("--model", type=Path, help="model artifact directory (default: the shipped model)")
     choice.add_argument("--rules-only", action="store_true", help="no model: the vocabulary's rules alone")
+    choice.add_argument(
+        "--published",
+        action="store_true",
+        help="the model models/current names in Firestore (GOOGLE_CLOUD_PROJECT), as classify_mention loads it",
+    )
     args = parser.parse_args(argv)
     try:
-        model = None if args.rules_only else load_model(args.model) if args.model else SHIPPED
+        if args.published:
+            model = _published()
+        else:
+            model = None if args.rules_only else load_model(args.model) if args.model else SHIPPED
     except ModelError as error:
         parser.error(str(error))
     classifier = load_classifier(args.config, agency_handles(args.config), model)
