@@ -20,9 +20,8 @@ QUANTUM = 100  # weights are stored as integers: round(weight × QUANTUM)
 MIN_COUNT = 2  # a feature seen in fewer training posts is dropped (size, noise)
 MARGIN = 8.0  # an update unless the gold class leads the runner-up by more than this
 PRUNE = 1.0  # averaged weights below one update are dropped: a sixth of the rows, same accuracy on dev folds
-RULE_PRIOR = (
-    24.0  # head start of the rules' decision, in perceptron updates (dev folds, then a pool-validation split)
-)
+# Head start of the rules' decision, in perceptron updates (dev folds, then a pool-validation split).
+RULE_PRIOR = 24.0
 
 
 class Example(NamedTuple):
