@@ -111,6 +111,12 @@ TREE_ON_LINES = [
     "tolong pangkas pohon yang menjalar ke kabel listrik di gang kami",
     "cabang pohon menempel di kabel listrik, kalau hujan keluar percikan api",
     "pohon tinggi di lapangan desa ujungnya sudah kena kabel listrik",
+    "ranting pohon beringin di perempatan menggesek kabel listrik tiap ada angin",
+    "pohon bambu di belakang rumah warga roboh sebagian dan bersandar ke kabel listrik",
+    "tolong dahan pohon di depan mushola dipotong, sudah melilit kabel listrik",
+    "pohon mahoni tepi jalan desa menyentuh jaringan kabel listrik, lampu rumah sering kedip",
+    "kabel listrik di gang kami tertutup daun pohon, takut konslet kalau hujan deras",
+    "pohon kelapa tetangga miring ke arah kabel listrik, mohon segera dipangkas",
 ]
 TREE_ON_LINES_NEW = "pohon waru di depan balai desa rantingnya menyentuh kabel listrik, mohon dipangkas"
 AID_FOR_PUPILS = [

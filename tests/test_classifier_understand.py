@@ -92,8 +92,8 @@ def test_service_words_do_not_make_a_report(clf, text: str, kind: str) -> None:
 def test_rules_read_requests_for_information_about_a_service_as_reports(
     clf, text: str, category: str
 ) -> None:
-    """Labelling decision of issue 10 (LAPOR!'s "permintaan informasi"); dev.jsonl still labels
-    such posts `question`, so the shipped model, trained on it, may overrule the rules here."""
+    """Labelling decision of issue 10 (LAPOR!'s "permintaan informasi"), held by the rules; a
+    shipped model trained on labels from before the decision may overrule them here."""
     u = clf.with_model(None).understand(text)
     assert (u.kind, u.category) == ("report", category)
 

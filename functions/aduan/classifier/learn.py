@@ -177,7 +177,6 @@ def _artifact(
         "scale": _lead_scale(rows, bias_q, prior_q, list(classes), data),
         "uses_rules": uses_rules,
         "weights": {family: encode_table(table) for family, table in rows.items()},
-        "starters": "\n".join(sorted({pair.split(" ", 1)[0] for pair in rows["b"]})),
     }
 
 

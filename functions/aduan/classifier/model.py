@@ -2,13 +2,14 @@
 
 One model decides the gate and the category together: its classes are
 :data:`NOT_REPORT` and the taxonomy's slugs. Its features are the post's
-standardised words and word pairs, the numbers in it reduced to one
+standardised words (word pairs were measured and dropped: same accuracy, a
+third of the time and a quarter of the size), the numbers in it reduced to one
 shape, and what the rules made of the post (their decision, their score per
 category and per kind). Trained on the labelled base posts, the model learns
 how far to trust each rule; trained on agencies' corrections as well, the words
 of a deployment take over where its agencies route otherwise (issue 10).
 
-Inference is plain Python: a post's features are looked up in three tables (one
+Inference is plain Python: a post's features are looked up in two tables (one
 per feature family, so no feature string is built for a word). The artifact stores
 each table as its keys in one string and its rows as three little-endian integer
 arrays in base64 (:func:`encode_table`): loading a two-megabyte artifact then makes
@@ -34,7 +35,7 @@ ARTIFACT_FILE = "model.json"
 SHIPPED_DIR = Path(__file__).with_name("shipped")
 MAX_TOKENS = 300  # a long letter is read by the model up to here (≈ 2,000 characters)
 SCORE_CAP = 4  # rule scores are bucketed 1..SCORE_CAP
-FAMILIES = ("u", "b", "r")  # unigram, bigram (word pair), rules
+FAMILIES = ("u", "r")  # words, rules
 
 
 CACHE_LIMIT = 200_000  # decoded rows (and misses) an instance keeps; beyond, rows are decoded per use
@@ -57,22 +58,14 @@ class Decision(NamedTuple):
     confidence: float  # in [0, 1]
 
 
-def word_features(tokens: Sequence[str], starters: frozenset[str] | None = None) -> tuple[set[str], set[str]]:
-    """Unigrams and word pairs of the first MAX_TOKENS standardised tokens.
+def word_features(tokens: Sequence[str]) -> set[str]:
+    """The distinct words among the first MAX_TOKENS standardised tokens.
 
     Numbers carry no topic but vary endlessly ("RT 03", "3 bulan", "<angka>"); every
     token with a digit reads as "0", so an exporter that replaces numbers changes
-    nothing. Tokens are ``[a-z0-9]+`` or "?" (normalize.words). With ``starters``,
-    only pairs whose first word is one of them are built (the others have no weight).
+    nothing. Tokens are ``[a-z0-9]+`` or "?" (normalize.words).
     """
-    words = [t if t.isalpha() or t == "?" else "0" for t in tokens[:MAX_TOKENS]]
-    unigrams = set(words)
-    following = zip(words, words[1:], strict=False)
-    if starters is None:
-        pairs = {f"{a} {b}" for a, b in following}
-    else:
-        pairs = {f"{a} {b}" for a, b in following if a in starters}
-    return unigrams, pairs
+    return {t if t.isalpha() or t == "?" else "0" for t in tokens[:MAX_TOKENS]}
 
 
 def rule_features(reading: RuleReading) -> list[str]:
@@ -86,10 +79,8 @@ def rule_features(reading: RuleReading) -> list[str]:
 
 def features(tokens: Sequence[str], reading: RuleReading | None) -> dict[str, list[str]]:
     """All features of a post by family (the training side uses this too)."""
-    unigrams, pairs = word_features(tokens)
     return {
-        "u": sorted(unigrams),
-        "b": sorted(pairs),
+        "u": sorted(word_features(tokens)),
         "r": rule_features(reading) if reading is not None else [],
     }
 
@@ -172,8 +163,6 @@ class Model:
             self.classes: tuple[str, ...] = tuple(artifact["classes"])
             weights = artifact["weights"]
             self._tables = tuple(Table(weights[family]) for family in FAMILIES)
-            # Only a word that starts some known pair needs its pair built and looked up.
-            self._starters = frozenset(artifact["starters"].split("\n"))
             self._bias: list[float] = list(artifact["bias"])
             self._scale = float(artifact["scale"])
             self._prior = float(artifact["prior"])
@@ -189,13 +178,13 @@ class Model:
 
     def scores(self, tokens: Sequence[str], reading: RuleReading | None) -> list[float]:
         """Raw class scores (the order of :attr:`classes`)."""
-        unigrams, pairs = word_features(tokens, self._starters)
+        unigrams = word_features(tokens)
         rules = rule_features(reading) if reading is not None and self.uses_rules else ()
         totals = list(self._bias)
         rule_class = self._index.get(reading.label) if rules else None
         if rule_class is not None:
             totals[rule_class] += self._prior
-        for table, keys in zip(self._tables, (unigrams, pairs, rules), strict=True):
+        for table, keys in zip(self._tables, (unigrams, rules), strict=True):
             get, decode = table.cache.get, table.row
             for key in keys:
                 row = get(key)
