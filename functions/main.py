@@ -85,3 +85,9 @@ def send_replies(event):
     from aduan.replies import job
 
     job.handle(event.data, SETTINGS, CONFIG, os.environ)
+@functions_framework.http
+def train_classifier(request):
+    """Cloud Scheduler, weekly: retrain the classifier from agencies' corrections; publish only if not worse."""
+    from aduan import train_job
+
+    return train_job.run(SETTINGS, CONFIG), 200

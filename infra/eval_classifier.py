@@ -6,6 +6,9 @@ category accuracy and macro-F1 on true reports, per-class F1, place accuracy
 recall per kind of personal data.
 
     .venv/bin/python infra/eval_classifier.py tests/data/labelled/dev.jsonl [--errors]
+        [--model DIR | --rules-only]
+
+Without ``--model`` the shipped model is used (with the rules, as in production).
 
 ``--errors`` also lists the misread posts, and is refused for the held-out
 file: nobody tunes on it.
@@ -24,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "functions"))
 
-from aduan.classifier import Classifier, load_classifier  # noqa: E402
+from aduan.classifier import SHIPPED, Classifier, load_classifier, load_model  # noqa: E402
 from aduan.classify import agency_handles  # noqa: E402
 
 
@@ -129,10 +132,14 @@ def main() -> None:
     parser.add_argument(
         "--errors", action="store_true", help="list misread posts (not for the held-out file)"
     )
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--model", type=Path, help="model artifact directory (default: the shipped model)")
+    choice.add_argument("--rules-only", action="store_true", help="the vocabulary's rules without a model")
     args = parser.parse_args()
     if args.errors and "heldout" in args.labelled.name:
         parser.error("--errors is not allowed on the held-out file")
-    classifier = load_classifier(args.config, agency_handles(args.config))
+    model = None if args.rules_only else load_model(args.model) if args.model else SHIPPED
+    classifier = load_classifier(args.config, agency_handles(args.config), model)
     metrics, details = evaluate(read_rows(args.labelled), classifier)
     print(json.dumps(metrics, indent=1))
     if args.errors:

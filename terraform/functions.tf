@@ -12,6 +12,8 @@ locals {
     { for f in fileset("${local.repo_root}/functions", "**") : f => "functions/${f}" },
     { for f in fileset("${local.repo_root}/templates", "**") : "templates/${f}" => "templates/${f}" },
     { for f in fileset("${local.repo_root}/config", "**") : "config/${f}" => "config/${f}" },
+    # The classifier's labelled posts: train_classifier's base and held-out data (training.tf).
+    { for f in fileset("${local.repo_root}/tests/data/labelled", "*.jsonl") : "labelled/${f}" => "tests/data/labelled/${f}" },
   )
   # Bytecode caches and dotfiles (editor and tool state) stay out of the archive.
   shipped_files = {
@@ -106,6 +108,15 @@ locals {
       }
       # The app's consumer pair plus one access-token pair per account with replies enabled (replies.tf).
       secrets = local.send_replies_secrets
+    }
+    train_classifier = { # retraining from corrections: terraform/training.tf
+      description   = "Retrains the classifier weekly from agencies' corrections; publishes only if not worse."
+      memory        = "2Gi" # with 1 vCPU: training is single-threaded Python
+      timeout_s     = local.train_timeout_s
+      max_instances = 1 # one training run at a time: two would race to publish
+      public        = false
+      env           = {}
+      secrets       = []
     }
   }
 }

@@ -52,6 +52,7 @@ locals {
     fetch_scheduler  = { account_id = "aduan-sched-fetch", function = "fetch_mentions", caller = "Cloud Scheduler fetch job" }
     digest_scheduler = { account_id = "aduan-sched-digest", function = "send_digests", caller = "Cloud Scheduler digest job" }
     replies_push     = { account_id = "aduan-push-replies", function = "send_replies", caller = "Pub/Sub push subscription (replies)" }
+    train_scheduler  = { account_id = "aduan-sched-train", function = "train_classifier", caller = "Cloud Scheduler training job" }
   }
 }
 

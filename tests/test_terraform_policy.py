@@ -163,7 +163,7 @@ def test_each_caller_may_invoke_one_private_function() -> None:
     invokers = LOCALS["invokers"]
     targets = [spec["function"] for spec in invokers.values()]
     assert sorted(targets) == sorted(
-        {names.FETCH_MENTIONS, names.CLASSIFY_MENTION, names.SEND_DIGESTS, names.SEND_REPLIES}
+        {names.FETCH_MENTIONS, names.CLASSIFY_MENTION, names.SEND_DIGESTS, names.SEND_REPLIES, names.TRAIN_CLASSIFIER}
     )
     grant = resources("google_cloud_run_v2_service_iam_member")["invoker"]
     assert grant["for_each"] == "${local.invokers}"
@@ -361,7 +361,11 @@ def test_dead_letter_topic_has_a_pull_subscription_that_never_expires() -> None:
 
 def test_scheduler_jobs_call_their_function_with_oidc() -> None:
     jobs = resources("google_cloud_scheduler_job")
-    targets = {names.FETCH_MENTIONS: jobs["fetch"], names.SEND_DIGESTS: jobs["digests"]}
+    targets = {
+        names.FETCH_MENTIONS: jobs["fetch"],
+        names.SEND_DIGESTS: jobs["digests"],
+        names.TRAIN_CLASSIFIER: jobs["train"],
+    }
     http_jobs = [job for job in jobs.values() if "http_target" in job]
     assert len(http_jobs) == len(targets)
     for entry_point, job in targets.items():
@@ -380,6 +384,14 @@ def test_schedules() -> None:
     digests = jobs["digests"]
     # Daily at 07:00 WIB: daily digests every morning, weekly ones on Mondays (aduan.digest.job.due_periods).
     assert (digests["schedule"], digests["time_zone"]) == ("0 7 * * *", "Asia/Jakarta")
+    train = jobs["train"]
+    assert (train["schedule"], train["time_zone"]) == ("0 2 * * 0", "Asia/Jakarta")  # weekly
+
+
+def test_training_runs_alone_and_ships_its_data() -> None:
+    spec = FUNCTION_SPECS[names.TRAIN_CLASSIFIER]
+    assert spec["max_instances"] == 1 and not spec["public"] and not spec["secrets"]
+    assert "tests/data/labelled" in str(LOCALS["source_files"])
 
 
 # --- Firestore -------------------------------------------------------------------------

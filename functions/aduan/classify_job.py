@@ -23,10 +23,39 @@ PUBLISH_TIMEOUT_S = 30
 
 
 @lru_cache(maxsize=2)
-def _classifier(config_dir: Path, handles: frozenset[str]):
+def _classifier(config_dir: Path, handles: frozenset[str], project: str = ""):
+    """The rules and the model this instance uses for its lifetime (loaded once, at start)."""
     from aduan.classifier import load_classifier
 
-    return load_classifier(config_dir, handles)
+    return load_classifier(config_dir, handles, _published_model(project))
+
+
+def _published_model(project: str):
+    """The newest published model; the shipped one when none is published or it cannot be read."""
+    from aduan.classifier import SHIPPED
+
+    if not project:
+        return SHIPPED
+    try:
+        from google.cloud import firestore
+
+        from aduan.adapters.firestore_models import FirestoreModels
+        from aduan.models import load_published
+
+        model = load_published(FirestoreModels(firestore.Client(project=project), timeout_s=10.0))
+    except Exception as error:  # noqa: BLE001 - any failure here must leave a working classifier
+        log("WARNING", f"published model not loaded, using the shipped model: {error}", error=str(error))
+        return SHIPPED
+    if model is None:
+        log("INFO", "no published model: using the shipped model")
+        return SHIPPED
+    log(
+        "INFO",
+        f"classifier model {model.version}",
+        model_version=model.version,
+        data_sha256=model.data_sha256,
+    )
+    return model
 
 
 @lru_cache(maxsize=2)
@@ -56,8 +85,9 @@ def _replies_topic(project: str):
 
 def warm(settings: Settings, config: Config, env: Mapping[str, str] | None = None) -> None:
     """Load the classifier and check the alert settings now (start-up): a bad vocabulary or mail
-    setting stops the instance, not every message."""
-    _classifier(config_dir=settings.config_dir, handles=config.agencies.handles)
+    setting stops the instance, not every message. The model is the newest published one
+    (``models/current``), read once here."""
+    _classifier(config_dir=settings.config_dir, handles=config.agencies.handles, project=settings.project)
     _alert_settings(_env_key(env), config)
 
 
@@ -114,9 +144,9 @@ def handle(
         }
         mention = parse_message(data)
         context["report_id"] = mention.report_id
-        reading = _classifier(config_dir=settings.config_dir, handles=config.agencies.handles).understand(
-            mention.text, mention.place
-        )
+        reading = _classifier(
+            config_dir=settings.config_dir, handles=config.agencies.handles, project=settings.project
+        ).understand(mention.text, mention.place)
         now = now or datetime.now(UTC)
         if mention.author.id in set(account_ids(config.agencies).values()):
             log("INFO", f"own post {mention.report_id}: not a citizen's", outcome="own_post", **context)

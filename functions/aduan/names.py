@@ -29,7 +29,8 @@ CLASSIFY_MENTION = "classify_mention"
 SEND_DIGESTS = "send_digests"
 STATUS_PAGE = "status_page"
 SEND_REPLIES = "send_replies"
-ENTRY_POINTS = (FETCH_MENTIONS, CLASSIFY_MENTION, SEND_DIGESTS, STATUS_PAGE, SEND_REPLIES)
+TRAIN_CLASSIFIER = "train_classifier"  # weekly: retrain from corrections, publish if not worse
+ENTRY_POINTS = (FETCH_MENTIONS, CLASSIFY_MENTION, SEND_DIGESTS, STATUS_PAGE, SEND_REPLIES, TRAIN_CLASSIFIER)
 
 # Firestore collections
 REPORTS = "reports"
@@ -88,6 +89,7 @@ FUNCTION_SECRETS: dict[str, tuple[str, ...]] = {
     STATUS_PAGE: (ENV_LINK_SIGNING_KEY,),
     # plus reply_token_envs(username) for every account with replies enabled (config/agencies.yaml)
     SEND_REPLIES: (ENV_X_CONSUMER_KEY, ENV_X_CONSUMER_SECRET),
+    TRAIN_CLASSIFIER: (),
 }
 SECRET_ENV_VARS = tuple(sorted({s for secrets in FUNCTION_SECRETS.values() for s in secrets}))
 

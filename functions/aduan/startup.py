@@ -26,6 +26,10 @@ def prepare(target: str, settings: Settings, config: Config, env: Mapping[str, s
         from aduan.mail import MailSettings
 
         MailSettings.from_env(env)
+    elif target == names.TRAIN_CLASSIFIER:
+        from aduan import train_job
+
+        train_job.prepare(settings, config)
     elif target == names.STATUS_PAGE:
         from aduan.statuspage import app
 

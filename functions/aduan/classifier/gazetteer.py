@@ -123,7 +123,12 @@ def compile_gazetteer(wilayah_dir: Path, places: Mapping[str, Any], common_words
         if level not in _LEVEL_LENGTHS:
             raise ValueError(f"places.yaml: level_words: unknown level {level!r}")
     codes = sorted(names)
+    first: dict[str, int] = {}  # first token of a name → tokens in the longest such name
+    for key in index:
+        head, size = key.split(" ", 1)[0], key.count(" ") + 1
+        first[head] = max(first.get(head, 0), size)
     return {
+        "first": first,
         "codes": codes,
         "names": [names[c] for c in codes],
         "index": {key: " ".join(codes) for key, codes in index.items()},
@@ -147,7 +152,7 @@ class Gazetteer:
         self._street = frozenset(data["street_words"])
         self._direction = frozenset(data["direction_words"])
         self._levels: Mapping[str, str] = data["levels"]
-        self._longest = max((key.count(" ") + 1 for key in self._index), default=1)
+        self._first: Mapping[str, int] = data["first"]
 
     def locate(
         self,
@@ -175,9 +180,14 @@ class Gazetteer:
     def _mentions(self, tokens: Sequence[str], weight: float) -> list[_Mention]:
         found: list[_Mention] = []
         i, n = 0, len(tokens)
+        first = self._first
         while i < n:
-            for size in range(min(self._longest, n - i), 0, -1):
-                key = " ".join(tokens[i : i + size])
+            longest = first.get(tokens[i])
+            if longest is None:  # most words start no place name
+                i += 1
+                continue
+            for size in range(min(longest, n - i), 0, -1):
+                key = tokens[i] if size == 1 else " ".join(tokens[i : i + size])
                 codes = self._index.get(key)
                 if codes:
                     before = tokens[max(0, i - 2) : i]
@@ -242,16 +252,32 @@ def _resolve(mentions: Sequence[_Mention]) -> str | None:
     takes its most preferred reading that is the code or one of its ancestors.
     A candidate counts only if some name (not an account hint) reads as exactly it.
     """
+    # code → [(mention number, rank)]: an anchor's three ancestor codes find the names that
+    # fit it directly, instead of every name being tried against every anchor.
+    by_code: dict[str, list[tuple[int, int]]] = {}
+    for number, mention in enumerate(mentions):
+        ranks_of: dict[str, int] = {}
+        for code, rank in mention.ranked:
+            ranks_of[code] = min(rank, ranks_of.get(code, rank))
+        for code, rank in ranks_of.items():
+            by_code.setdefault(code, []).append((number, rank))
     scored: dict[str, tuple[float, int]] = {}
     for anchor in {code for m in mentions if not m.hint for code, _ in m.ranked}:
+        fits: dict[int, tuple[int, str]] = {}  # mention number → its best (rank, code) for anchor
+        for size in (4, 7, 10):
+            if size > len(anchor):
+                break
+            code = anchor[:size]
+            for number, rank in by_code.get(code, ()):
+                if number not in fits or (rank, code) < fits[number]:
+                    fits[number] = (rank, code)
         explained, ranks, own = 0.0, 0, False
-        for mention in mentions:
-            fitting = [(rank, code) for code, rank in mention.ranked if anchor.startswith(code)]
-            if fitting:
-                rank, code = min(fitting)
-                explained += mention.weight
-                ranks += rank
-                own = own or (code == anchor and not mention.hint)
+        for number in sorted(fits):  # in mention order, so the float sums are the same as ever
+            rank, code = fits[number]
+            mention = mentions[number]
+            explained += mention.weight
+            ranks += rank
+            own = own or (code == anchor and not mention.hint)
         if own:
             scored[anchor] = (explained, -ranks)
     if not scored:

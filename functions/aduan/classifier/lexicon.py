@@ -35,9 +35,20 @@ def scan(
     found: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
-        size = min(longest.get(tokens[i], 0), n - i)
+        token = tokens[i]
+        size = longest.get(token, 0)
+        if size == 1:  # most known words start no longer phrase: one look-up
+            features = lexicon.get(token)
+            if features:
+                found.append(token)
+                for name, weight in features:
+                    scores[name] = scores.get(name, 0.0) + weight
+            i += 1
+            continue
+        if size > n - i:
+            size = n - i
         while size > 0:
-            phrase = tokens[i] if size == 1 else " ".join(tokens[i : i + size])
+            phrase = token if size == 1 else " ".join(tokens[i : i + size])
             features = lexicon.get(phrase)
             if features:
                 found.append(phrase)
@@ -45,5 +56,5 @@ def scan(
                     scores[name] = scores.get(name, 0.0) + weight
                 break
             size -= 1
-        i += max(size, 1)
+        i += size if size > 1 else 1
     return scores, found

@@ -25,7 +25,7 @@ from aduan.classifier.gazetteer import compile_gazetteer
 from aduan.classifier.lexicon import Feature, longest_phrases, scan
 from aduan.classifier.normalize import standardise, words
 
-COMPILER_VERSION = 3  # bump when the compiled shape or compile rules change
+COMPILER_VERSION = 4  # bump when the compiled shape or compile rules change
 CACHE_PATH = Path(__file__).with_name("compiled.json")
 WILAYAH_DIR = Path(__file__).resolve().parent.parent / "data" / "wilayah"
 VOCABULARY_FILES = (
@@ -83,6 +83,9 @@ class Vocabulary(NamedTuple):
     settings: Mapping[str, float | bool]
     public_handles: frozenset[str]
     public_prefixes: tuple[str, ...]
+    contrast: frozenset[str] = frozenset()  # one-word "but"s (gate.yaml: contrast)
+    key: int = 0  # source_key of the files it was compiled from
+    rules_key: int = 0  # rules_key: of the files the model's rule features come from (a model records it)
 
 
 def load_vocabulary(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> Vocabulary:
@@ -91,7 +94,7 @@ def load_vocabulary(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> Vocabu
     data = _read_cache(key)
     if data is None:
         data = compile_sources(config_dir, wilayah_dir)
-    return _freeze(data)
+    return _freeze(data)._replace(key=key, rules_key=rules_key(config_dir))
 
 
 def source_key(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> int:
@@ -99,6 +102,18 @@ def source_key(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> int:
     crc = zlib.crc32(str(COMPILER_VERSION).encode())
     paths = [config_dir / "taxonomy.yaml"] + [config_dir / "vocabulary" / f for f in VOCABULARY_FILES]
     for path in paths + [wilayah_dir / f for f in WILAYAH_FILES]:
+        crc = zlib.crc32(path.read_bytes(), zlib.crc32(path.name.encode(), crc))
+    return crc
+
+
+RULE_FILES = ("categories.yaml", "gate.yaml", "urgency.yaml", "slang.yaml", "settings.yaml")
+
+
+def rules_key(config_dir: Path) -> int:
+    """Checksum of what the rules' scores depend on (not places, not redaction): a trained
+    model's rule features mean the same while this is unchanged."""
+    crc = zlib.crc32(str(COMPILER_VERSION).encode())
+    for path in [config_dir / "taxonomy.yaml"] + [config_dir / "vocabulary" / f for f in RULE_FILES]:
         crc = zlib.crc32(path.read_bytes(), zlib.crc32(path.name.encode(), crc))
     return crc
 
@@ -160,6 +175,7 @@ def compile_sources(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> dict:
         "forms": _by_standard(forms),
         "lexicon": {phrase: [list(feature) for feature in features] for phrase, features in lexicon.items()},
         "longest": longest_phrases(lexicon),
+        "contrast": sorted(p for p in groups[CONTRAST][CONTRAST] if " " not in p),
         "gazetteer": gazetteer,
         "settings": _settings(vocab["settings.yaml"]),
         "public_handles": sorted(str(h).lower().lstrip("@") for h in public.get("public_handles", [])),
@@ -292,17 +308,23 @@ def _settings(settings: Any) -> dict[str, float | bool]:
 
 
 def _freeze(data: Mapping[str, Any]) -> Vocabulary:
-    """Give compiled data its lookup shapes: written→standard forms, tuples, read-only views."""
+    """Give compiled data its lookup shapes: written→standard forms, tuples.
+
+    The tables read per token (forms, lexicon, longest) stay plain dicts: a
+    read-only view costs a third more per look-up on the hot path. Nothing
+    writes to them after loading.
+    """
     forms = {word: standard for standard, written in data["forms"].items() for word in written}
     lexicon = {phrase: tuple(map(tuple, features)) for phrase, features in data["lexicon"].items()}
     return Vocabulary(
         categories=tuple(data["categories"]),
         fallback=data["fallback"],
-        forms=MappingProxyType(forms),
-        lexicon=MappingProxyType(lexicon),
-        longest=MappingProxyType(data["longest"]),
+        forms=forms,
+        lexicon=lexicon,
+        longest=data["longest"],
         gazetteer=MappingProxyType(data["gazetteer"]),
         settings=MappingProxyType(data["settings"]),
         public_handles=frozenset(data["public_handles"]),
         public_prefixes=tuple(data["public_prefixes"]),
+        contrast=frozenset(data["contrast"]),
     )
