@@ -20,8 +20,12 @@ import pytest
 import yaml
 from google.cloud import firestore, pubsub_v1
 
-from aduan import names
+from aduan import actions, names
+from aduan.adapters.config_files import load_config
 from aduan.adapters.firestore_status import FirestoreStatus
+from aduan.adapters.reply_publisher import ReplyPublisher
+from aduan.statuspage import action_page, change
+from aduan.statuspage.app import Site
 from infra.localcloud import ROOT, LocalCloud
 from infra.replies_loop import ReplyLoop, wait_for
 from infra.wiring import drain
@@ -246,3 +250,64 @@ def test_an_answer_reaches_every_citizen_of_the_cluster(loop: ReplyLoop) -> None
     )
     time.sleep(1)
     assert len(answered) == 3
+
+
+def agency_site(loop: ReplyLoop, replies: ReplyPublisher) -> Site:
+    """The status page's agency side, in this process, on the loop's Firestore."""
+    return Site(
+        FirestoreStatus(loop.db), load_config(ROOT / "config"), "k" * 32, "http://127.0.0.1", replies=replies
+    )
+
+
+def agency_answers(site: Site, report: dict, text: str) -> None:
+    now = datetime.now(UTC)
+    grant = actions.Grant(report["id"], report["agency_id"], f"t-{report['id']}", now, now + actions.LIFETIME)
+    action = change.parse({"aksi": change.SET_STATUS, "status": change.KEEP, "tanggapan": text})
+    assert action_page.perform(site, grant, action, now).result == action_page.DONE
+
+
+def test_a_reply_request_lost_after_the_agency_commit_is_swept_and_posted_once(loop: ReplyLoop) -> None:
+    lost, published = file_posts(
+        loop,
+        [
+            "@pemkotmagelang got mampet di Jl. Ikhlas Magelang, air meluber ke jalan",
+            "@pemkotmagelang trotoar di Jl. Pemuda Magelang rusak, paving hilang",
+        ],
+    )
+    wait_for(lambda: acked(loop, [lost, published]), what="the acknowledgements")
+    # Pub/Sub does not confirm (the topic is gone): the change stands, its ledger entry waits.
+    agency_answers(
+        agency_site(loop, ReplyPublisher(loop.cloud.project, topic="no-such-topic")),
+        loop.report(lost),
+        "Petugas kami membersihkan saluran di Jl. Ikhlas besok pagi.",
+    )
+    entry = loop.ledger(lost, "responded")
+    assert entry["state"] == "requested" and entry["not_before"] > datetime.now(UTC) + timedelta(seconds=90)
+    # The normal path: the request is published and taken at once, not held for the grace.
+    agency_answers(
+        agency_site(loop, ReplyPublisher(loop.cloud.project)),
+        loop.report(published),
+        "Tim DPUPR memasang paving baru di Jl. Pemuda hari Kamis.",
+    )
+    sent = wait_for(
+        lambda: (e := loop.ledger(published, "responded")) and e["state"] == "sent" and e,
+        timeout_s=20,
+        what="the published answer posted",
+    )
+    assert sent["not_before"] is None and sent["sent_at"] - sent["requested_at"] < timedelta(seconds=20)
+    loop.sweep()  # not due yet: the lost one stays requested, nothing is posted for it
+    wait_for(lambda: '"outcome": "sweep", "swept": 0' in loop.log("send"), what="an empty sweep")
+    assert loop.ledger(lost, "responded")["state"] == "requested"
+    # The grace runs out: the scheduled sweep re-publishes it, and it is posted once.
+    ledger = loop.db.collection(names.REPLIES).document(f"{lost}-responded")
+    ledger.update({"not_before": datetime.now(UTC) - timedelta(seconds=1)})
+    loop.sweep()
+    done = wait_for(
+        lambda: (e := loop.ledger(lost, "responded")) and e["state"] == "sent" and e, what="the swept answer"
+    )
+    assert done["attempts"] == 1 and done["not_before"] is None
+    loop.sweep()
+    time.sleep(1)
+    answers = [p for p in replies_from(loop) if "Petugas kami membersihkan" in p["text"]]
+    assert [p["in_reply_to"] for p in answers] == [lost.removeprefix("x-")]
+    assert '"outcome": "sweep", "swept": 1' in loop.log("send")

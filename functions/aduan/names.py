@@ -42,7 +42,18 @@ REPLY_BUDGETS = "reply_budgets"  # {channel}:{account}:{day}: serialises claims 
 CORRECTIONS = "corrections"  # {report_id}: what an agency corrected (training data, private)
 MODELS = "models"  # published classifier artifacts and the pointer to the current one
 ALERTS = "alerts"  # {cluster_id}: ledger of the cluster's latest urgent alert (one per hour at most)
-COLLECTIONS = (REPORTS, CHECKPOINTS, STATS, DIGESTS, OPTOUTS, REPLIES, CORRECTIONS, MODELS, ALERTS, REPLY_BUDGETS)
+COLLECTIONS = (
+    REPORTS,
+    CHECKPOINTS,
+    STATS,
+    DIGESTS,
+    OPTOUTS,
+    REPLIES,
+    CORRECTIONS,
+    MODELS,
+    ALERTS,
+    REPLY_BUDGETS,
+)
 
 # Environment variables, read only by functions/main.py.
 ENV_PROJECT = "GOOGLE_CLOUD_PROJECT"

@@ -104,12 +104,13 @@ class FirestoreReplies:
         batch.commit()
 
     def due_deferred(self, now: datetime, limit: int) -> list[tuple[str, dict[str, Any], Any]]:
-        """Parked entries now due: one range filter on ``not_before`` (set only while parked)."""
+        """Parked or unanswered entries now due: one range filter on ``not_before`` (set only while
+        parked or requested)."""
         query = self.ledger.where(filter=firestore.FieldFilter("not_before", "<=", now)).limit(limit)
         return [
             (snap.id, entry, snap.update_time)
             for snap in query.stream()
-            if (entry := snap.to_dict() or {}).get("state") == "deferred"
+            if (entry := snap.to_dict() or {}).get("state") in ("deferred", "requested")
         ]
 
     def record_sent(

@@ -34,10 +34,10 @@ from typing import Any, Protocol
 from aduan import channels
 from aduan.config import Config, account_ids, reply_account
 from aduan.mention import PoisonMessage
-from aduan.replies import ACKNOWLEDGED, ReplyRequest
+from aduan.replies import ACKNOWLEDGED, REQUEST_GRACE, REQUESTED, ReplyRequest
 from aduan.replies.compose import compose
 
-CLAIMED, SENT, SKIPPED, DEFERRED = "claimed", "sent", "skipped", "deferred"
+CLAIMED, SENT, SKIPPED, DEFERRED = "claimed", "sent", "skipped", "deferred"  # and REQUESTED
 FINAL = frozenset({SENT, SKIPPED})
 DEFAULT_LEASE = timedelta(seconds=30)  # longer than one post's timeout (10 s) plus the writes
 DEFAULT_INLINE_WAIT = timedelta(seconds=40)  # within the function's 60 s timeout, above the lease
@@ -89,7 +89,8 @@ class ReplyStore(Protocol):
         ...
 
     def due_deferred(self, now: datetime, limit: int) -> list[tuple[str, dict[str, Any], Any]]:
-        """Parked entries whose ``not_before`` has passed: (ledger id, entry, update time)."""
+        """Parked (``deferred``) and unanswered ``requested`` entries whose ``not_before`` has passed:
+        (ledger id, entry, update time)."""
         ...
 
     def record_sent(
@@ -175,13 +176,16 @@ class ReplySender:
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def sweep(self, limit: int = SWEEP_LIMIT) -> int:
-        """Re-publish parked replies that are due; each is then taken over like any other."""
+        """Re-publish parked replies, and requests nobody took, that are due; each is then taken over
+        like any other. A ``requested`` entry stays due again a grace later, so a re-publish that is
+        lost too is swept again; the claim clears ``not_before``."""
         now = self.clock()
         count = 0
         for ledger_id, entry, update_time in self.store.due_deferred(now, limit):
             request = ReplyRequest(entry["report_id"], entry["event"], utc_iso(now), entry.get("answer_of"))
             self.republisher.republish(request)
-            self.store.update(ledger_id, update_time, {"not_before": None})
+            again = now + REQUEST_GRACE if entry.get("state") == REQUESTED else None
+            self.store.update(ledger_id, update_time, {"not_before": again})
             count += 1
         return count
 
