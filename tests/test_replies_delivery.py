@@ -27,7 +27,7 @@ from aduan.adapters.reply_publisher import ReplyPublisher
 from aduan.statuspage import action_page, change
 from aduan.statuspage.app import Site
 from infra.localcloud import ROOT, LocalCloud
-from infra.replies_loop import ReplyLoop, wait_for
+from infra.replies_loop import TEST_RELAY_BACKOFF, ReplyLoop, wait_for
 from infra.wiring import drain
 
 pytestmark = pytest.mark.emulators
@@ -36,7 +36,7 @@ MAGELANG = "1100000000000000010"
 
 @pytest.fixture
 def loop(local: LocalCloud):
-    loop = ReplyLoop(local)
+    loop = ReplyLoop(local, lease_s=2, relay_backoff=TEST_RELAY_BACKOFF)
     try:
         yield loop
     finally:
@@ -154,7 +154,7 @@ def test_crash_between_x_answer_and_ledger_write_posts_once(loop: ReplyLoop) -> 
 
 
 def test_429_storm_delays_every_reply_and_loses_none(loop: ReplyLoop) -> None:
-    loop.sim.posting.storm(count=12, reset_in_s=4)
+    loop.sim.posting.storm(count=12, reset_in_s=2)
     texts = [
         f"@pemkotmagelang trotoar di Jl. Pemuda Magelang rusak, paving hilang nomor {n}" for n in range(5)
     ]
@@ -178,7 +178,7 @@ def test_spent_daily_budget_defers_without_dropping(local: LocalCloud, tmp_path:
     (config / "agencies.yaml").write_text(yaml.safe_dump(agencies, allow_unicode=True), encoding="utf-8")
     os.environ[names.ENV_CONFIG_DIR] = str(config)
     try:
-        loop = ReplyLoop(local)
+        loop = ReplyLoop(local, lease_s=2, relay_backoff=TEST_RELAY_BACKOFF)
     finally:
         os.environ.pop(names.ENV_CONFIG_DIR)
     try:
@@ -195,7 +195,7 @@ def test_spent_daily_budget_defers_without_dropping(local: LocalCloud, tmp_path:
         assert waiting[0]["reason"] == "daily budget spent"
         assert (waiting[0]["not_before"].hour, waiting[0]["not_before"].minute) == (0, 0)  # midnight UTC
         assert '"outcome": "deferred"' in loop.log("send")  # acknowledged, not NACKed for hours
-        time.sleep(3)
+        time.sleep(2)
         assert len(replies_from(loop)) == 2 and dead_letters(loop) == []  # delayed, not dropped
         # Midnight comes (the entry falls due) and the budget is new: the scheduled sweep posts it.
         parked_id = next(r for r in ids if loop.ledger(r, "acknowledged")["state"] == "deferred")
