@@ -38,22 +38,11 @@ STATS = "stats"
 DIGESTS = "digests"
 OPTOUTS = "digest_optouts"  # {agency}-{hash of address}: recipients who unsubscribed
 REPLIES = "replies"  # {report_id}-{event}: ledger, one reply per event
-REPLY_BUDGETS = "reply_budgets"  # {channel}:{account}:{day}: serialises claims against a daily budget
+REPLY_BUDGETS = "reply_budgets"  # {channel}:{account}:{day}:{n}: a reply claim's slot in the daily budget
 CORRECTIONS = "corrections"  # {report_id}: what an agency corrected (training data, private)
 MODELS = "models"  # published classifier artifacts and the pointer to the current one
 ALERTS = "alerts"  # {cluster_id}: ledger of the cluster's latest urgent alert (one per hour at most)
-COLLECTIONS = (
-    REPORTS,
-    CHECKPOINTS,
-    STATS,
-    DIGESTS,
-    OPTOUTS,
-    REPLIES,
-    CORRECTIONS,
-    MODELS,
-    ALERTS,
-    REPLY_BUDGETS,
-)
+COLLECTIONS = (REPORTS, CHECKPOINTS, STATS, DIGESTS, OPTOUTS, REPLIES, CORRECTIONS, MODELS, ALERTS)
 
 # Environment variables, read only by functions/main.py.
 ENV_PROJECT = "GOOGLE_CLOUD_PROJECT"
