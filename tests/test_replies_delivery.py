@@ -26,7 +26,7 @@ from aduan.adapters.firestore_status import FirestoreStatus
 from aduan.adapters.reply_publisher import ReplyPublisher
 from aduan.statuspage import action_page, change
 from aduan.statuspage.app import Site
-from infra.localcloud import ROOT, LocalCloud
+from infra.localcloud import ROOT, LocalCloud, port_open
 from infra.replies_loop import TEST_RELAY_BACKOFF, ReplyLoop, wait_for
 from infra.wiring import drain
 
@@ -136,6 +136,8 @@ def test_crash_between_x_answer_and_ledger_write_posts_once(loop: ReplyLoop) -> 
         loop, ["@pemkotmagelang selokan mampet di Jl. Ikhlas Magelang, air meluber ke jalan"]
     )
     wait_for(lambda: sender.proc.poll() is not None, what="the crash")
+    # The killed group's listening socket can outlive the reaped leader for a moment on a busy machine.
+    wait_for(lambda: not port_open(loop.cloud.ports.replies), timeout_s=20, what="the dead sender's port")
     assert loop.ledger(report_id, "acknowledged")["state"] == "claimed"  # posted, but not recorded
     loop.start_sender()  # a new instance; Pub/Sub redelivers
     entry = wait_for(
