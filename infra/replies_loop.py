@@ -26,6 +26,7 @@ from infra.xsim import Simulator, accounts_from_agencies
 from infra.xsim.posting import local_credentials
 
 SIGNING_KEY = secrets.token_urlsafe(32)  # fresh per run, never stored
+TEST_RELAY_BACKOFF = (1, 2)  # tests: 5 attempts still, ~7 s to the dead letter instead of ~15 s
 
 
 def agency_accounts():
@@ -52,17 +53,19 @@ class ReplyLoop:
         fetch: bool = True,
         classify: bool = True,
         sim_clock=time.time,
+        relay_backoff: tuple[float, float] | None = None,
+        inline_wait_s: float = 20,
     ) -> None:
         self.cloud = cloud
         self.accounts = agency_accounts()
         self.sim = Simulator(seed=7, accounts=self.accounts, clock=sim_clock)
         self.sim.start(port=cloud.ports.xsim)
         wire_pubsub(cloud)
-        wire_replies(cloud)
+        wire_replies(cloud, backoff=relay_backoff)
         self.env = {
             **local_credentials(self.accounts),
             names.ENV_REPLY_LEASE_S: str(lease_s),
-            names.ENV_REPLY_INLINE_WAIT_S: "20",
+            names.ENV_REPLY_INLINE_WAIT_S: str(inline_wait_s),
             names.ENV_LINK_SIGNING_KEY: SIGNING_KEY,
             names.ENV_FETCH_DEADLINE_S: "30",
         }

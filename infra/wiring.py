@@ -84,6 +84,8 @@ def wire_push(
     hold_subscription: str,
     port: int,
     max_attempts: int = names.MAX_DELIVERY_ATTEMPTS,
+    min_backoff: float = LOCAL_MIN_BACKOFF_S,
+    max_backoff: float = LOCAL_MAX_BACKOFF_S,
 ) -> str:
     """One production push subscription, locally: topics, the subscription with the dead-letter
     policy, and the relay that pushes it to the function on ``port`` (module docstring)."""
@@ -103,8 +105,8 @@ def wire_push(
         f"relay-{subscription}",
         path,
         push_endpoint(port, cloud.project, topic),
-        min_backoff=LOCAL_MIN_BACKOFF_S,
-        max_backoff=LOCAL_MAX_BACKOFF_S,
+        min_backoff=min_backoff,
+        max_backoff=max_backoff,
         ack_deadline=LOCAL_ACK_DEADLINE_S,
         hold_s=LOCAL_HOLD_S,
     )
@@ -168,9 +170,11 @@ def drain(subscription: str, max_messages: int = 100_000, idle_s: float = 1.5, t
     return received
 
 
-def wire_replies(cloud, push: bool = True) -> None:
+def wire_replies(cloud, push: bool = True, backoff: tuple[float, float] | None = None) -> None:
     """The replies topic, its dead-letter topic with a hold subscription and (``push``) the
-    subscription delivering to the local send_replies — as terraform/replies.tf creates them."""
+    subscription delivering to the local send_replies — as terraform/replies.tf creates them.
+    ``backoff`` (min, max seconds; whole seconds, as modifyAckDeadline takes) overrides the local
+    back-off, for tests that only need the count of attempts, not their spacing."""
     if not push:
         ensure_topics(
             cloud.project,
@@ -186,4 +190,5 @@ def wire_replies(cloud, push: bool = True) -> None:
         names.REPLIES_DEAD_LETTER_TOPIC,
         names.REPLIES_DEAD_LETTER_SUBSCRIPTION,
         cloud.ports.replies,
+        **({"min_backoff": backoff[0], "max_backoff": backoff[1]} if backoff else {}),
     )

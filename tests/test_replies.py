@@ -144,12 +144,16 @@ def test_mentioned_user_ids_travel_in_the_message_contract():
         "text": "@pemkotmagelang @tetangga jalan rusak",
         "author_id": "777",
         "conversation_id": "9",
+        "created_at": "2026-12-01T02:00:00.000Z",
         "entities": {
             "mentions": [{"username": "pemkotmagelang", "id": MAGELANG}, {"username": "tetangga", "id": "5"}]
         },
     }
     mention = from_x_post(
-        post, {"users": [{"id": "777", "username": "w", "name": "W"}]}, {"pemkotmagelang"}, "t"
+        post,
+        {"users": [{"id": "777", "username": "w", "name": "W"}]},
+        {"pemkotmagelang"},
+        "2026-12-01T02:03:04Z",
     )
     assert mention.mentioned_user_ids == (MAGELANG, "5")
     data, _ = mention.to_message()

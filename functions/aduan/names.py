@@ -39,6 +39,7 @@ STATS = "stats"
 DIGESTS = "digests"
 OPTOUTS = "digest_optouts"  # {agency}-{hash of address}: recipients who unsubscribed
 REPLIES = "replies"  # {report_id}-{event}: ledger, one reply per event
+REPLY_BUDGETS = "reply_budgets"  # {channel}:{account}:{day}:{n}: a reply claim's slot in the daily budget
 CORRECTIONS = "corrections"  # {report_id}: what an agency corrected (training data, private)
 MODELS = "models"  # published classifier artifacts and the pointer to the current one
 ALERTS = "alerts"  # {cluster_id}: ledger of the cluster's latest urgent alert (one per hour at most)

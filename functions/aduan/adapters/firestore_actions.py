@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from aduan import names, stats
+from aduan.replies import requested_entry
 from aduan.statuspage.change import (
     Change,
     Stale,
@@ -54,9 +55,20 @@ class FirestoreActions:
         return {s.id: (s.to_dict() or {}, s.update_time) for s in snaps if s.exists}
 
     def commit(self, before: Mapping[str, Any], update_time: Any, change: Change) -> None:
-        """Apply ``change`` to the report read as ``before`` at ``update_time``; raise Stale if it moved on."""
+        """Apply ``change`` to the report read as ``before`` at ``update_time``; raise Stale if it moved on.
+
+        A change that asks for a reply also creates its ledger entry (``requested``) when there is
+        none yet — the outbox that lets the sweep re-publish a request whose publish was lost. The
+        report's precondition serialises concurrent changes; an existing entry is never touched.
+        """
         after = change.after or {**before, **change.updates}
         batch = self.db.batch()
+        if change.event:
+            ledger = self.db.collection(names.REPLIES).document(f"{before['id']}-{change.event}")
+            self.reads += 1
+            if not ledger.get().exists:
+                now = change.updates.get("updated_at") or datetime.now(UTC)
+                batch.create(ledger, requested_entry(before["id"], change.event, now))
         batch.update(
             self.reports.document(before["id"]),
             dict(change.updates),

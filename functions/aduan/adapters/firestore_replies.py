@@ -63,13 +63,54 @@ class FirestoreReplies:
         query = self.ledger.where(filter=firestore.FieldFilter("budget_key", "==", budget_key)).count()
         return int(query.get()[0][0].value)
 
+    def claim_within_budget(
+        self, ledger_id: str, update_time: Any, fields: Mapping[str, Any], budget_key: str, budget: int
+    ) -> str:
+        """Claim the entry (create when ``update_time`` is None) only while fewer than ``budget``
+        claims carry ``budget_key``: "claimed", "lost" (the entry moved on) or "spent".
+
+        A counted claim holds one of ``budget`` slots ``reply_budgets/{budget_key}:{n}``, created in
+        the same batch as the claim: two concurrent claims cannot create one slot, so at most
+        ``budget`` claims hold one — without a transaction (locks on one hot document stall).
+        """
+        used = self.budget_used(budget_key)
+        for n in [*range(used, budget), *range(min(used, budget))]:
+            slot = f"{budget_key}:{n}"
+            batch = self.db.batch()
+            batch.create(self.db.collection(names.REPLY_BUDGETS).document(slot), {"ledger_id": ledger_id})
+            ref = self.ledger.document(ledger_id)
+            if update_time is None:
+                batch.create(ref, {**fields, "budget_slot": slot})
+            else:
+                option = self.db.write_option(last_update_time=update_time)
+                batch.update(ref, {**fields, "budget_slot": slot}, option=option)
+            try:
+                batch.commit()
+                return "claimed"
+            except (gexc.FailedPrecondition, gexc.Conflict, gexc.Aborted, gexc.NotFound):
+                snap = ref.get()
+                if snap.exists if update_time is None else snap.update_time != update_time:
+                    return "lost"
+        return "spent"
+
+    def uncount(self, ledger_id: str, changes: Mapping[str, Any]) -> None:
+        """Release the entry (``changes``) and free its budget slot, in one batch."""
+        ref = self.ledger.document(ledger_id)
+        slot = (ref.get().to_dict() or {}).get("budget_slot")
+        batch = self.db.batch()
+        batch.update(ref, {**changes, "budget_key": None, "budget_slot": None})
+        if slot:
+            batch.delete(self.db.collection(names.REPLY_BUDGETS).document(slot))
+        batch.commit()
+
     def due_deferred(self, now: datetime, limit: int) -> list[tuple[str, dict[str, Any], Any]]:
-        """Parked entries now due: one range filter on ``not_before`` (set only while parked)."""
+        """Parked or unanswered entries now due: one range filter on ``not_before`` (set only while
+        parked or requested)."""
         query = self.ledger.where(filter=firestore.FieldFilter("not_before", "<=", now)).limit(limit)
         return [
             (snap.id, entry, snap.update_time)
             for snap in query.stream()
-            if (entry := snap.to_dict() or {}).get("state") == "deferred"
+            if (entry := snap.to_dict() or {}).get("state") in ("deferred", "requested")
         ]
 
     def record_sent(

@@ -31,14 +31,19 @@ class ReplyPublisher:
 
     def publish(self, report_id: str, event: str, now: datetime) -> bool:
         """Request the reply once the change has committed; False (and an ERROR log naming the
-        report and event, for a replay) when Pub/Sub did not confirm — the change itself stands."""
+        report and event) when Pub/Sub did not confirm — the change itself stands, and its ledger
+        entry (``requested``, written in the same commit) makes the sweep publish it again."""
         data, attributes = reply_request(report_id, event, now)
         try:
             topic = self._topic()
             topic.confirm([topic.publish(data, attributes)], CONFIRM_TIMEOUT_S)
         except Exception as exc:  # noqa: BLE001 - the agency's change is committed; say what to replay
             log(
-                "ERROR", "reply request not published", report_id=report_id, event=event, error=str(exc)[:300]
+                "ERROR",
+                "reply request not published; the sweep re-publishes it",
+                report_id=report_id,
+                event=event,
+                error=str(exc)[:300],
             )
             return False
         log("INFO", "reply requested", report_id=report_id, event=event)

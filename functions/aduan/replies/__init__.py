@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aduan.mention import PoisonMessage
 from aduan.names import REPLY_EVENTS, REPLY_SCHEMA, REPLY_SWEEP_SCHEMA
@@ -20,6 +21,8 @@ from aduan.names import REPLY_EVENTS, REPLY_SCHEMA, REPLY_SWEEP_SCHEMA
 ACKNOWLEDGED, RESPONDED, RESOLVED, REJECTED = REPLY_EVENTS
 _REPORT_ID = re.compile(r"^[a-z0-9]{1,16}-[A-Za-z0-9_.:-]{1,64}$")
 MAX_REQUEST_BYTES = 4096
+REQUESTED = "requested"  # ledger state: the change committed, the request may not have been published
+REQUEST_GRACE = timedelta(minutes=2)  # the sweep re-publishes a request not taken within this
 
 
 def _iso(moment: datetime) -> str:
@@ -62,6 +65,28 @@ def reply_request(report_id: str, event: str, now: datetime) -> tuple[bytes, dic
     if not _REPORT_ID.match(report_id):
         raise ValueError(f"not a report id: {report_id!r}")
     return ReplyRequest(report_id, event, _iso(now)).to_message()
+
+
+def requested_entry(report_id: str, event: str, now: datetime) -> dict[str, Any]:
+    """The ledger entry ``replies/{report_id}-{event}`` written in the same commit as the change that
+    asks for the reply (the outbox): if the publish after the commit is lost, the sweep finds the
+    entry due at ``not_before`` and publishes the request again."""
+    return {
+        "report_id": report_id,
+        "event": event,
+        "state": REQUESTED,
+        "channel": None,
+        "account": None,
+        "post_id": None,
+        "text_digest": None,
+        "claimed_at": None,
+        "sent_at": None,
+        "attempts": 0,
+        "reason": "",
+        "answer_of": None,
+        "requested_at": now,
+        "not_before": now + REQUEST_GRACE,
+    }
 
 
 def parse_reply_request(data: bytes) -> ReplyRequest:

@@ -90,8 +90,23 @@ def sender(settings: Settings, config: Config, env: Mapping[str, str]) -> ReplyS
             reply.status_base_url,
             lease=reply.lease,
             inline_wait=reply.inline_wait,
+            on_wait=_log_wait,
         )
     return _SENDER[key]
+
+
+def _log_wait(request: ReplyRequest, wait: NotYet, seconds: float) -> None:
+    """A wait inside the delivery (a 429 resetting in seconds, a concurrent claim) is logged when it
+    starts, so a reply that is sent in the end still shows why it was late."""
+    log(
+        "WARNING",
+        f"reply waiting {seconds:.1f}s: {wait}",
+        outcome="waiting",
+        reason=wait.reason,
+        wait_s=round(seconds, 1),
+        report_id=request.report_id,
+        reply_event=request.event,
+    )
 
 
 def prepare(settings: Settings, config: Config, env: Mapping[str, str]) -> None:

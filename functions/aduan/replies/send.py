@@ -34,10 +34,10 @@ from typing import Any, Protocol
 from aduan import channels
 from aduan.config import Config, account_ids, reply_account
 from aduan.mention import PoisonMessage
-from aduan.replies import ACKNOWLEDGED, ReplyRequest
+from aduan.replies import ACKNOWLEDGED, REQUEST_GRACE, REQUESTED, ReplyRequest
 from aduan.replies.compose import compose
 
-CLAIMED, SENT, SKIPPED, DEFERRED = "claimed", "sent", "skipped", "deferred"
+CLAIMED, SENT, SKIPPED, DEFERRED = "claimed", "sent", "skipped", "deferred"  # and REQUESTED
 FINAL = frozenset({SENT, SKIPPED})
 DEFAULT_LEASE = timedelta(seconds=30)  # longer than one post's timeout (10 s) plus the writes
 DEFAULT_INLINE_WAIT = timedelta(seconds=40)  # within the function's 60 s timeout, above the lease
@@ -76,8 +76,21 @@ class ReplyStore(Protocol):
 
     def budget_used(self, budget_key: str) -> int: ...
 
+    def claim_within_budget(
+        self, ledger_id: str, update_time: Any, fields: Mapping[str, Any], budget_key: str, budget: int
+    ) -> str:
+        """Create (``update_time`` None) or take over the entry with ``fields`` only while fewer than
+        ``budget`` entries carry ``budget_key``, atomically with concurrent claims of that budget:
+        "claimed", "lost" (someone else moved the entry on) or "spent"."""
+        ...
+
+    def uncount(self, ledger_id: str, changes: Mapping[str, Any]) -> None:
+        """Apply ``changes`` and give the entry's claim back to its daily budget (it did not post)."""
+        ...
+
     def due_deferred(self, now: datetime, limit: int) -> list[tuple[str, dict[str, Any], Any]]:
-        """Parked entries whose ``not_before`` has passed: (ledger id, entry, update time)."""
+        """Parked (``deferred``) and unanswered ``requested`` entries whose ``not_before`` has passed:
+        (ledger id, entry, update time)."""
         ...
 
     def record_sent(
@@ -133,10 +146,12 @@ class ReplySender:
         lease: timedelta = DEFAULT_LEASE,
         inline_wait: timedelta = DEFAULT_INLINE_WAIT,
         sleep: Callable[[float], None] = time.sleep,
+        on_wait: Callable[[ReplyRequest, NotYet, float], None] = lambda request, wait, seconds: None,
     ) -> None:
         self.config, self.store, self.channels = config, store, channels_by_source
         self.republisher, self.base_url, self.clock = republisher, status_base_url, clock
         self.lease, self.inline_wait, self.sleep = lease, inline_wait, sleep
+        self.on_wait = on_wait  # told of every wait inside a delivery (the entry point logs it)
         self.account_ids = account_ids(config.agencies)
 
     # --- one delivery --------------------------------------------------------------------
@@ -151,6 +166,7 @@ class ReplySender:
                 delay = max(timedelta(0), wait.until - self.clock())
                 last = attempt == INLINE_TRIES - 1
                 if not last and waited + delay <= self.inline_wait:
+                    self.on_wait(request, wait, delay.total_seconds())
                     self.sleep(delay.total_seconds() + 0.05)
                     waited += delay
                     continue
@@ -160,13 +176,16 @@ class ReplySender:
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def sweep(self, limit: int = SWEEP_LIMIT) -> int:
-        """Re-publish parked replies that are due; each is then taken over like any other."""
+        """Re-publish parked replies, and requests nobody took, that are due; each is then taken over
+        like any other. A ``requested`` entry stays due again a grace later, so a re-publish that is
+        lost too is swept again; the claim clears ``not_before``."""
         now = self.clock()
         count = 0
         for ledger_id, entry, update_time in self.store.due_deferred(now, limit):
             request = ReplyRequest(entry["report_id"], entry["event"], utc_iso(now), entry.get("answer_of"))
             self.republisher.republish(request)
-            self.store.update(ledger_id, update_time, {"not_before": None})
+            again = now + REQUEST_GRACE if entry.get("state") == REQUESTED else None
+            self.store.update(ledger_id, update_time, {"not_before": again})
             count += 1
         return count
 
@@ -199,13 +218,7 @@ class ReplySender:
         )
         budget_key = f"{channel.name}:{account.username.lower()}:{now.astimezone(UTC):%Y-%m-%d}"
         counted = bool(found and found[0].get("budget_key") == budget_key)
-        if not counted and self.store.budget_used(budget_key) >= account.replies.daily_budget:
-            until = next_utc_midnight(now)
-            parked = self._set(
-                request, found, now, state=DEFERRED, not_before=until, reason="daily budget spent", text=text
-            )
-            raise NotYet(until, f"daily budget of @{account.username} spent", parked)
-        claim = dict(
+        claim: dict[str, Any] = dict(
             state=CLAIMED,
             lease_until=now + self.lease,
             not_before=None,
@@ -215,7 +228,20 @@ class ReplySender:
             account=account.username,
             channel=channel.name,
         )
-        if not self._set(request, found, now, **claim):
+        if counted:  # a take-over of a claim already counted against today's budget
+            claimed = "claimed" if self._set(request, found, now, **claim) else "lost"
+        else:
+            update_time, record = self._record(request, found, now, **claim)
+            claimed = self.store.claim_within_budget(
+                ledger_id, update_time, record, budget_key, account.replies.daily_budget
+            )
+        if claimed == "spent":
+            until = next_utc_midnight(now)
+            parked = self._set(
+                request, found, now, state=DEFERRED, not_before=until, reason="daily budget spent", text=text
+            )
+            raise NotYet(until, f"daily budget of @{account.username} spent", parked)
+        if claimed != "claimed":
             raise NotYet(now + timedelta(seconds=2), "claimed by a concurrent delivery")
         target = channel.target(report, account.username, self.account_ids)
         try:
@@ -226,7 +252,7 @@ class ReplySender:
             )
         except channels.RateLimited as exc:
             until = exc.reset_at or now + RATE_LIMIT_FALLBACK
-            self._release(ledger_id, state=DEFERRED, not_before=until, budget_key=None, reason="rate limited")
+            self.store.uncount(ledger_id, {"state": DEFERRED, "not_before": until, "reason": "rate limited"})
             raise NotYet(until, f"rate limited on {channel.name}", parked=True) from None
         except channels.Refused as exc:
             self._release(ledger_id, state=SKIPPED, reason=f"refused by {channel.name}: {exc}")
@@ -312,17 +338,24 @@ class ReplySender:
             **fields,
         }
 
+    def _record(
+        self, request: ReplyRequest, found: tuple[dict, Any] | None, now: datetime, **fields: Any
+    ) -> tuple[Any, dict[str, Any]]:
+        """(None, the new entry) or (the update time to hold, the take-over's changes)."""
+        state = fields.pop("state")
+        if found is None:
+            return None, self._entry(request, state, now, **fields)
+        attempts = int(found[0].get("attempts") or 0) + (1 if state == CLAIMED else 0)
+        return found[1], {**fields, "state": state, "claimed_at": now, "attempts": attempts}
+
     def _set(
         self, request: ReplyRequest, found: tuple[dict, Any] | None, now: datetime, **fields: Any
     ) -> bool:
         """Create the entry, or take it over (precondition: unchanged since we read it)."""
-        state = fields.pop("state")
-        if found is None:
-            return self.store.create(request.ledger_id, self._entry(request, state, now, **fields))
-        attempts = int(found[0].get("attempts") or 0) + (1 if state == CLAIMED else 0)
-        return self.store.update(
-            request.ledger_id, found[1], {**fields, "state": state, "claimed_at": now, "attempts": attempts}
-        )
+        update_time, record = self._record(request, found, now, **fields)
+        if update_time is None:
+            return self.store.create(request.ledger_id, record)
+        return self.store.update(request.ledger_id, update_time, record)
 
     def _release(self, ledger_id: str, **changes: Any) -> None:
         self.store.update(ledger_id, None, changes)
