@@ -29,6 +29,7 @@ from aduan.adapters.firestore_models import CHUNK_BYTES, ArtifactMissing, Firest
 from aduan.mention import Author, Mention
 from aduan.models import SHIPPED_VERSION, load_published, rollback
 from infra.localcloud import ROOT, LocalCloud
+from infra.wiring import wire_pubsub
 
 pytestmark = pytest.mark.emulators
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -125,6 +126,7 @@ def filed_category(db: firestore.Client, post_id: str) -> str | None:
 
 
 def classify_with_a_fresh_instance(cloud: LocalCloud, post_id: str, text: str) -> tuple[str | None, str]:
+    wire_pubsub(cloud, push=False)  # the topics classify_mention publishes to (acknowledgements)
     function = cloud.start_function(names.CLASSIFY_MENTION, cloud.ports.classify, name=f"classify-{post_id}")
     try:
         push(cloud, cloud.ports.classify, post_id, text)

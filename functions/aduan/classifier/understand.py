@@ -56,6 +56,7 @@ class Classifier:
         self._threshold = settings["report_threshold"]
         self._shared_topic = settings["shared_topic_weight"]
         self._review = settings["review_confidence"]
+        self._model_review = settings["model_review_confidence"]
         self._strong = settings["strong_score"]
         self._urgent = settings["urgent_threshold"]
         self._account_place = bool(settings["account_place_for_reports"])
@@ -106,7 +107,7 @@ class Classifier:
             kind = REPORT_KIND if is_report else _non_report_kind(reading)
             # A report the rules found no category word in is reviewed whatever the model says.
             wordless = is_report and category == self._vocab.fallback and rule_confidence == 0
-            needs_review = confidence < self._review or wordless
+            needs_review = confidence < self._model_review or wordless
         fallback = is_report and self._account_place
         mentioned = handles(text)
         in_head = mentioned if len(head) == len(text) else handles(head)

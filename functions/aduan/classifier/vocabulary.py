@@ -43,6 +43,7 @@ SETTINGS = (
     "report_threshold",
     "shared_topic_weight",
     "review_confidence",
+    "model_review_confidence",
     "strong_score",
     "urgent_threshold",
     "analysed_chars",
