@@ -113,9 +113,10 @@ def wire_push(
     return path
 
 
-def wire_pubsub(cloud, push: bool = True) -> None:
+def wire_pubsub(cloud, push: bool = True, backoff: tuple[float, float] | None = None) -> None:
     """The mentions topic, the dead-letter topic with its hold subscription, and (``push``) the
-    subscription delivering to the local classify_mention (dead-letter after MAX_DELIVERY_ATTEMPTS)."""
+    subscription delivering to the local classify_mention (dead-letter after MAX_DELIVERY_ATTEMPTS).
+    ``backoff`` (min, max seconds) overrides the local retry back-off, as for ``wire_replies``."""
     wire_replies(cloud, push=False)  # classify_mention publishes reply requests after filing
     if not push:
         ensure_topics(
@@ -129,6 +130,7 @@ def wire_pubsub(cloud, push: bool = True) -> None:
         names.DEAD_LETTER_TOPIC,
         names.DEAD_LETTER_SUBSCRIPTION,
         cloud.ports.classify,
+        **({"min_backoff": backoff[0], "max_backoff": backoff[1]} if backoff else {}),
     )
 
 
