@@ -20,6 +20,8 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from aduan import names, stats
+from aduan.adapters.firestore_reports import cluster_count
+from aduan.adapters.firestore_reports import open_count as count_open
 from aduan.replies import requested_entry
 from aduan.statuspage.change import (
     Change,
@@ -116,13 +118,8 @@ class FirestoreActions:
         return docs
 
     def open_count(self, agency_id: str) -> int:
-        query = (
-            self.reports.where(filter=firestore.FieldFilter("agency_id", "==", agency_id))
-            .where(filter=firestore.FieldFilter("open", "==", True))
-            .count()
-        )
         self.reads += 1
-        return int(query.get()[0][0].value)
+        return count_open(self.reports, agency_id)
 
     def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
         """Reports per cluster: one ``count()`` per distinct cluster (1 read per 1,000 index entries),
@@ -132,8 +129,7 @@ class FirestoreActions:
             return {}
 
         def count(cluster_id: str) -> int:
-            query = self.reports.where(filter=firestore.FieldFilter("cluster_id", "==", cluster_id)).count()
-            return max(1, int(query.get()[0][0].value))
+            return max(1, cluster_count(self.reports, cluster_id))
 
         with ThreadPoolExecutor(max_workers=min(COUNT_WORKERS, len(wanted))) as pool:
             sizes = dict(zip(wanted, pool.map(count, wanted), strict=True))

@@ -41,11 +41,7 @@ class FirestoreReports:
         return [snap.to_dict() for snap in query.stream()]
 
     def cluster_size(self, cluster_id: str) -> int:
-        """How many reports share the cluster: one ``count()`` (1 read per 1,000 index entries)."""
-        query = self.db.collection(names.REPORTS).where(
-            filter=firestore.FieldFilter("cluster_id", "==", cluster_id)
-        )
-        return int(query.count().get()[0][0].value)
+        return cluster_count(self.db.collection(names.REPORTS), cluster_id)
 
     def file(self, plan: FilingPlan) -> int:
         """Write the plan in one commit; the number of documents written, 0 when the report existed."""
@@ -60,3 +56,17 @@ class FirestoreReports:
             return len(batch.commit())
         except gexc.Conflict:  # AlreadyExists is a Conflict (409)
             return 0
+
+
+def cluster_count(reports: Any, cluster_id: str) -> int:
+    """How many reports share the cluster: one ``count()`` (1 read per 1,000 index entries)."""
+    query = reports.where(filter=firestore.FieldFilter("cluster_id", "==", cluster_id))
+    return int(query.count().get()[0][0].value)
+
+
+def open_count(reports: Any, agency_id: str) -> int:
+    """An agency's open reports: one ``count()`` (index: agency_id, open, …)."""
+    query = reports.where(filter=firestore.FieldFilter("agency_id", "==", agency_id)).where(
+        filter=firestore.FieldFilter("open", "==", True)
+    )
+    return int(query.count().get()[0][0].value)

@@ -17,6 +17,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from aduan import names, stats
+from aduan.adapters.firestore_reports import cluster_count, open_count
 from aduan.statuspage.change import Stale
 
 TICKET_MATCHES = 2  # two reports with one ticket would be a collision: then show none
@@ -62,9 +63,8 @@ class FirestoreStatus:
         """How many reports share the cluster: one ``count()`` (1 read per 1,000 index entries)."""
         if not cluster_id:
             return 1
-        query = self.reports.where(filter=firestore.FieldFilter("cluster_id", "==", cluster_id)).count()
         self.reads += 1
-        return max(1, int(query.get()[0][0].value))
+        return max(1, cluster_count(self.reports, cluster_id))
 
     def agency_open(self, agency_id: str, limit: int, after: Cursor | None = None) -> list[dict[str, Any]]:
         """An agency's open reports, earliest deadline first (index: agency_id, open, due_at), read
@@ -78,13 +78,8 @@ class FirestoreStatus:
         return self._docs(_after(query, "due_at", after).limit(limit))
 
     def agency_open_count(self, agency_id: str) -> int:
-        query = (
-            self.reports.where(filter=firestore.FieldFilter("agency_id", "==", agency_id))
-            .where(filter=firestore.FieldFilter("open", "==", True))
-            .count()
-        )
         self.reads += 1
-        return int(query.get()[0][0].value)
+        return open_count(self.reports, agency_id)
 
     def requests(
         self,
