@@ -117,7 +117,7 @@ def test_a_later_correction_of_the_same_post_wins(tmp_path: Path, rules) -> None
 def test_a_correction_replaces_the_base_post_with_its_text_and_counts_more() -> None:
     base = [Post("dev-1", "Pohon  kena kabel", "lingkungan"), Post("dev-2", "lain", "jalan")]
     corrections = [Post("x-9", "pohon kena kabel", "listrik")]
-    assert training_set(base, corrections) == [(base[1], 1), (corrections[0], CORRECTION_WEIGHT)]
+    assert training_set(base, corrections) == [(base[1], 1, False), (corrections[0], CORRECTION_WEIGHT, True)]
 
 
 def test_the_artifact_records_the_digest_of_its_data_and_is_reproducible(rules, parts) -> None:
@@ -169,6 +169,35 @@ def test_corrections_teach_a_deployments_routing(
         evaluate(taught, parts[HELDOUT])["label_accuracy"]
         >= evaluate(untaught, parts[HELDOUT])["label_accuracy"] - 0.02
     )
+
+
+def test_local_copies_let_corrections_move_a_whole_category(rules, parts) -> None:
+    """A deployment whose environment office also takes the rubbish: 40 corrections, then untaught posts.
+
+    The corrections' local feature copies carry the deployment's routing; trained as shared
+    features only (the same posts, the same weight), the base data's many ``sampah`` posts
+    pull the model back. And because only less common features get local copies, 40
+    corrections of one kind do not drag the other categories along.
+    """
+    from aduan.classifier.learn import class_list
+    from aduan.training import examples
+
+    rubbish = [p for p in parts[POOL] if p.label == "sampah"]
+    taught_posts, unseen = rubbish[:40], rubbish[40:140]
+    samples = training_set(parts[BASE], [Post(p.id, p.text, "lingkungan") for p in taught_posts])
+    classes = class_list(rules.categories)
+    others = [p for p in parts[HELDOUT] if p.label != "sampah"]
+
+    def moved(local: bool) -> tuple[float, float]:
+        data = [e._replace(local=e.local and local) for e in examples(rules, samples)]
+        model = rules.with_model(Model(train_perceptron(data, classes), "moved"))
+        share = sum(model.understand(p.text).category == "lingkungan" for p in unseen) / len(unseen)
+        return share, evaluate(model, others)["label_accuracy"]
+
+    (with_local, rest_local), (shared_only, rest_shared) = moved(True), moved(False)
+    assert with_local >= 0.8, with_local
+    assert with_local >= shared_only + 0.15, (with_local, shared_only)
+    assert rest_local >= rest_shared - 0.02, (rest_local, rest_shared)
 
 
 def test_naive_bayes_is_the_measured_alternative(rules, parts) -> None:

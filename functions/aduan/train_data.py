@@ -108,7 +108,7 @@ def read_corrections(paths: Iterable[Path], categories: Sequence[str]) -> list[P
     return list(latest.values())
 
 
-def digest(posts: Iterable[tuple[Post, int]]) -> str:
-    """SHA-256 of the training set: each (post, weight) as a canonical line, sorted."""
-    lines = sorted(json.dumps([p.id, p.text, p.label, w], ensure_ascii=False) for p, w in posts)
+def digest(samples: Iterable[tuple[Post, int, bool]]) -> str:
+    """SHA-256 of the training set: each (post, weight, is a correction) as a canonical line, sorted."""
+    lines = sorted(json.dumps([p.id, p.text, p.label, w, c], ensure_ascii=False) for p, w, c in samples)
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
