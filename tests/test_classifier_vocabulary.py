@@ -75,6 +75,14 @@ def test_inflections_reach_the_base_word(vocab) -> None:
         assert standardise([kept], vocab.forms) in ([kept], [vocab.forms.get(kept)])
 
 
+def test_vowel_less_spellings_reach_the_word_but_never_take_a_place_or_an_acronym(vocab) -> None:
+    for written, base in [("rsk", "rusak"), ("smph", "sampah"), ("bnjr", "banjir"), ("lbng", "lubang")]:
+        assert standardise([written], vocab.forms) == [base]
+    # "smg" is Semarang (not "semoga"), "pkl" Pekalongan or street vendors, "pln" and "ktp" themselves
+    for kept in ("smg", "pkl", "pln", "ktp", "bpjs"):
+        assert vocab.forms.get(kept) in (None, kept) or kept in _yaml("slang.yaml")["words"], kept
+
+
 def test_every_gate_kind_is_known() -> None:
     assert set(_yaml("gate.yaml")) <= {*GATE_CUES, *KINDS}
 

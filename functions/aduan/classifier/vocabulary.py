@@ -169,6 +169,8 @@ def compile_sources(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> dict:
         gazetteer = compile_gazetteer(wilayah_dir, places, known | set(forms))
     except ValueError as error:
         raise VocabularyError(f"{config_dir / 'vocabulary'}/{error}") from error
+    place_tokens = {token for name in gazetteer["index"] for token in name.split(" ")}
+    forms.update(_skeletons(known | set(forms.values()), forms, known | set(forms) | keep | place_tokens))
     public = _mapping(vocab["redaction.yaml"], "redaction.yaml", "redaction")
     return {
         "categories": list(categories),
@@ -278,6 +280,32 @@ def _inflections(known: set[str], forms: Mapping[str, str], keep: set[str]) -> d
             if len(variant) >= 5 and variant not in known and variant not in forms and variant not in keep:
                 out.setdefault(variant, base)
     return out
+
+
+_VOWELS = str.maketrans("", "", "aiueo")
+
+
+def skeleton(word: str) -> str:
+    """The word as texters shorten it: first letter, then its consonants ("jalan" → "jln")."""
+    return word[:1] + word[1:].translate(_VOWELS)
+
+
+def _skeletons(words_: set[str], forms: Mapping[str, str], taken: set[str]) -> dict[str, str]:
+    """Vowel-less spellings of vocabulary words ("rsk", "smph", "bnjr") mapped to the word.
+
+    Citizens texting drop vowels; slang.yaml lists the common ones, this the rest. A
+    skeleton is used only when the vocabulary words that have it share one standard
+    form ("lobang", "lubang") and it is no word, form or place name already: "smg" is
+    Semarang, not "semoga"; "pln" stays PLN. A shape two words share ("rsk": rusak,
+    resik) is left to slang.yaml.
+    """
+    found: dict[str, set[str]] = {}
+    for word in words_:
+        if " " not in word and len(word) >= 4 and word.isalpha():
+            shape = skeleton(word)
+            if len(shape) >= 3 and shape != word:
+                found.setdefault(shape, set()).add(forms.get(word, word))
+    return {shape: next(iter(ws)) for shape, ws in sorted(found.items()) if len(ws) == 1 and shape not in taken}
 
 
 def _by_standard(forms: Mapping[str, str]) -> dict[str, list[str]]:
