@@ -329,7 +329,7 @@ BLIND_MIN_PER_CATEGORY = 15
 BLIND_REPORT_SHARE = (0.70, 0.80)
 BLIND_FORMAL_SHARE = (0.40, 0.60)
 BLIND_MIN_EXPORTED_REPORT_SHARE = 0.10
-BLIND_MEAN_LENGTH = (220, 330)
+BLIND_MEAN_LENGTH = (240, 320)
 BLIND_MIN_OVER_600, BLIND_MIN_OVER_1200 = 0.15, 0.05
 
 
@@ -353,3 +353,19 @@ def test_blind_file_has_the_mix_its_brief_promises(part):
     assert low <= sum(lengths) / n <= high
     assert sum(length > 600 for length in lengths) >= BLIND_MIN_OVER_600 * n
     assert sum(length > 1200 for length in lengths) >= BLIND_MIN_OVER_1200 * n
+
+
+@pytest.mark.parametrize("part", BLIND)
+def test_problems_catches_broken_blind_labels(part):
+    """A blind file keeps its own prefix, 4-digit ids and the corpus fields."""
+    good = dict(rows(part)[0])
+    assert problems(good, part) == []
+    prefix = BLIND_ID_PREFIX[part]
+    broken = [
+        {**good, "id": f"{prefix}-00001"},
+        {**good, "id": "f-00001"},
+        {**good, "id": "dev-0001"},
+        {key: value for key, value in good.items() if key != "register"},
+        {**good, "register": "exported", "text": "Jalan Rusak, mohon diperbaiki!"},
+    ]
+    assert all(problems(row, part) for row in broken)
