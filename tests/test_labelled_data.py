@@ -24,7 +24,11 @@ PARTS = {"dev": LABELLED / "dev.jsonl", "heldout": LABELLED / "heldout.jsonl"}
 # so ids stay unique when writers add files in parallel.
 CORPUS_ID_PREFIX = {"corpus-formal": "f", "corpus-informal": "i"}
 CORPORA = {path.stem: path for path in sorted(LABELLED.glob("corpus-*.jsonl"))}
-FILES = {**PARTS, **CORPORA}
+# Files written blind (issue 10: by writers who never saw the rules or the other texts): the
+# corpus line schema, 4-digit ids with their own prefix, their own promised mix (below).
+BLIND_ID_PREFIX = {"blind-heldout": "bh"}
+BLIND = {stem: LABELLED / f"{stem}.jsonl" for stem in BLIND_ID_PREFIX}
+FILES = {**PARTS, **CORPORA, **BLIND}
 
 # The labels are written against the default taxonomy of DESIGN.md, whatever a
 # deployment later configures.
@@ -98,6 +102,8 @@ def id_pattern(part: str) -> str:
     """dev-NNNN / heldout-NNNN for the two parts, <prefix>-NNNNN for a corpus file."""
     if part in PARTS:
         return rf"{part}-\d{{4}}"
+    if part in BLIND_ID_PREFIX:
+        return rf"{BLIND_ID_PREFIX[part]}-\d{{4}}"
     return rf"{CORPUS_ID_PREFIX[part]}-\d{{5}}"
 
 
@@ -213,7 +219,8 @@ def test_dev_part_has_the_mix_the_guide_promises():
 def test_every_labelled_file_is_a_known_part():
     """A new *.jsonl here must be registered (id prefix, schema) or it escapes validation."""
     on_disk = {path.stem for path in LABELLED.glob("*.jsonl")}
-    assert on_disk <= set(PARTS) | set(CORPUS_ID_PREFIX), on_disk - set(PARTS) - set(CORPUS_ID_PREFIX)
+    known = set(PARTS) | set(CORPUS_ID_PREFIX) | set(BLIND_ID_PREFIX)
+    assert on_disk <= known, on_disk - known
     assert on_disk >= set(PARTS)
 
 
@@ -312,3 +319,53 @@ def test_problems_catches_broken_labels():
         {**good, "id": "heldout-0001"},
     ]
     assert all(problems(row, "dev") for row in broken)
+
+
+# What a blind file promises (its brief, issue 10): about 500 posts, three in four reports over all
+# 18 categories, half formal, at least a tenth of the reports exported, and the length tail of
+# real complaints (mean about 270 characters, >= 15 % over 600, >= 5 % over 1,200).
+BLIND_MIN_POSTS = 480
+BLIND_MIN_PER_CATEGORY = 15
+BLIND_REPORT_SHARE = (0.70, 0.80)
+BLIND_FORMAL_SHARE = (0.40, 0.60)
+BLIND_MIN_EXPORTED_REPORT_SHARE = 0.10
+BLIND_MEAN_LENGTH = (240, 320)
+BLIND_MIN_OVER_600, BLIND_MIN_OVER_1200 = 0.15, 0.05
+
+
+@pytest.mark.parametrize("part", BLIND)
+def test_blind_file_has_the_mix_its_brief_promises(part):
+    data = rows(part)
+    n = len(data)
+    assert n >= BLIND_MIN_POSTS
+    reports = [r for r in data if r["is_report"]]
+    categories = Counter(r["category"] for r in reports)
+    assert set(categories) == CATEGORIES
+    assert min(categories.values()) >= BLIND_MIN_PER_CATEGORY, categories.most_common()[-3:]
+    low, high = BLIND_REPORT_SHARE
+    assert low <= len(reports) / n <= high
+    low, high = BLIND_FORMAL_SHARE
+    assert low <= sum(r["register"] == "formal" for r in data) / n <= high
+    assert sum(r["register"] == "exported" for r in reports) / len(reports) >= BLIND_MIN_EXPORTED_REPORT_SHARE
+    assert all(r["origin"] == "written" for r in data)
+    lengths = [len(r["text"]) for r in data]
+    low, high = BLIND_MEAN_LENGTH
+    assert low <= sum(lengths) / n <= high
+    assert sum(length > 600 for length in lengths) >= BLIND_MIN_OVER_600 * n
+    assert sum(length > 1200 for length in lengths) >= BLIND_MIN_OVER_1200 * n
+
+
+@pytest.mark.parametrize("part", BLIND)
+def test_problems_catches_broken_blind_labels(part):
+    """A blind file keeps its own prefix, 4-digit ids and the corpus fields."""
+    good = dict(rows(part)[0])
+    assert problems(good, part) == []
+    prefix = BLIND_ID_PREFIX[part]
+    broken = [
+        {**good, "id": f"{prefix}-00001"},
+        {**good, "id": "f-00001"},
+        {**good, "id": "dev-0001"},
+        {key: value for key, value in good.items() if key != "register"},
+        {**good, "register": "exported", "text": "Jalan Rusak, mohon diperbaiki!"},
+    ]
+    assert all(problems(row, part) for row in broken)
