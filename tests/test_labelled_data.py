@@ -24,7 +24,11 @@ PARTS = {"dev": LABELLED / "dev.jsonl", "heldout": LABELLED / "heldout.jsonl"}
 # so ids stay unique when writers add files in parallel.
 CORPUS_ID_PREFIX = {"corpus-formal": "f", "corpus-informal": "i"}
 CORPORA = {path.stem: path for path in sorted(LABELLED.glob("corpus-*.jsonl"))}
-FILES = {**PARTS, **CORPORA}
+# Blind files (issue 10): written by people who never saw the rules or the other files; corpus
+# schema, 4-digit ids under their own prefix.
+BLIND_ID_PREFIX = {"blind-dev": "bd"}
+BLIND = {stem: LABELLED / f"{stem}.jsonl" for stem in BLIND_ID_PREFIX}
+FILES = {**PARTS, **CORPORA, **BLIND}
 
 # The labels are written against the default taxonomy of DESIGN.md, whatever a
 # deployment later configures.
@@ -98,6 +102,8 @@ def id_pattern(part: str) -> str:
     """dev-NNNN / heldout-NNNN for the two parts, <prefix>-NNNNN for a corpus file."""
     if part in PARTS:
         return rf"{part}-\d{{4}}"
+    if part in BLIND:
+        return rf"{BLIND_ID_PREFIX[part]}-\d{{4}}"
     return rf"{CORPUS_ID_PREFIX[part]}-\d{{5}}"
 
 
@@ -213,7 +219,8 @@ def test_dev_part_has_the_mix_the_guide_promises():
 def test_every_labelled_file_is_a_known_part():
     """A new *.jsonl here must be registered (id prefix, schema) or it escapes validation."""
     on_disk = {path.stem for path in LABELLED.glob("*.jsonl")}
-    assert on_disk <= set(PARTS) | set(CORPUS_ID_PREFIX), on_disk - set(PARTS) - set(CORPUS_ID_PREFIX)
+    known = set(PARTS) | set(CORPUS_ID_PREFIX) | set(BLIND_ID_PREFIX)
+    assert on_disk <= known, on_disk - known
     assert on_disk >= set(PARTS)
 
 
@@ -312,3 +319,36 @@ def test_problems_catches_broken_labels():
         {**good, "id": "heldout-0001"},
     ]
     assert all(problems(row, "dev") for row in broken)
+
+
+# What a blind file promises (LABELLING.md, "Blind development file"): the brief's mix, for a
+# file too small for the corpus thresholds.
+BLIND_MIN_POSTS = 600
+BLIND_MIN_PER_CATEGORY = 15
+BLIND_REPORT_SHARE = (0.65, 0.85)
+BLIND_MIN_FORMAL_SHARE = 0.55
+BLIND_MIN_EXPORTED_REPORT_SHARE = 0.10
+BLIND_LENGTH_TAIL = ((600, 0.15), (1200, 0.05))
+BLIND_MEAN_LENGTH = (220, 340)
+
+
+@pytest.mark.parametrize("part", BLIND)
+def test_blind_file_has_the_mix_its_brief_promises(part):
+    data = rows(part)
+    n = len(data)
+    assert n >= BLIND_MIN_POSTS
+    reports = [r for r in data if r["is_report"]]
+    low, high = BLIND_REPORT_SHARE
+    assert low <= len(reports) / n <= high
+    categories = Counter(r["category"] for r in reports)
+    assert set(categories) == CATEGORIES
+    assert min(categories.values()) >= BLIND_MIN_PER_CATEGORY, categories.most_common()[-3:]
+    assert {r["kind"] for r in data} == KINDS
+    assert sum(r["register"] == "formal" for r in data) / n >= BLIND_MIN_FORMAL_SHARE
+    assert sum(r["register"] == "exported" for r in reports) / len(reports) >= BLIND_MIN_EXPORTED_REPORT_SHARE
+    assert all(r["origin"] == "written" for r in data)
+    lengths = [len(r["text"]) for r in data]
+    for chars, share in BLIND_LENGTH_TAIL:
+        assert sum(n_chars > chars for n_chars in lengths) / n >= share, chars
+    low, high = BLIND_MEAN_LENGTH
+    assert low <= sum(lengths) / n <= high
