@@ -63,6 +63,8 @@ def test_fixed_files_keep_their_part_and_others_split_by_the_hash_of_the_id(part
     assert not ids("dev.jsonl") & {p.id for p in parts[HELDOUT] + parts[POOL]}
     assert not ids("heldout.jsonl") & {p.id for p in parts[BASE] + parts[POOL]}
     assert split_of("heldout.jsonl", "x") == HELDOUT and split_of("dev.jsonl", "x") == BASE
+    # The blind development file (issue 10) is tuned on as a whole, like dev.jsonl.
+    assert ids("blind-dev.jsonl") <= {p.id for p in parts[BASE]} and split_of("blind-dev.jsonl", "x") == BASE
     # Other files: about 15 % held out, 15 % base, 70 % pool, and the same answer every time.
     counts = Counter(split_of("corpus-formal.jsonl", f"f-{n:05d}") for n in range(4000))
     assert 0.13 < counts[HELDOUT] / 4000 < 0.17 and 0.13 < counts[BASE] / 4000 < 0.17

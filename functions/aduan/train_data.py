@@ -19,7 +19,12 @@ from aduan.classifier.model import NOT_REPORT
 
 HELDOUT, BASE, POOL = "heldout", "base", "pool"
 SPLITS = (HELDOUT, BASE, POOL)
-FIXED = {"heldout.jsonl": HELDOUT, "dev.jsonl": BASE, "blind-heldout.jsonl": HELDOUT}
+FIXED = {
+    "heldout.jsonl": HELDOUT,
+    "dev.jsonl": BASE,
+    "blind-heldout.jsonl": HELDOUT,
+    "blind-dev.jsonl": BASE,
+}
 HELDOUT_SHARE, BASE_SHARE = 15, 15  # per cent of the other files; the rest is the pool
 # Deployed, the labelled posts sit beside main.py (terraform/functions.tf); in the repository, under tests/.
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
