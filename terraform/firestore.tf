@@ -153,3 +153,16 @@ resource "google_firestore_field" "stats_days_unindexed" {
 
   index_config {}
 }
+
+# A reply budget slot (reply_budgets/{channel}:{account}:{day}:{n}) only counts on its day: Firestore
+# deletes it after expires_at (set REPLY_BUDGET_SLOT_DAYS ahead when the slot is created), so the
+# collection stays the size of a few days' replies. Billed as deletes; within about a day.
+resource "google_firestore_field" "reply_budgets_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = "reply_budgets"
+  field      = "expires_at"
+
+  ttl_config {}
+  index_config {}
+}

@@ -210,6 +210,8 @@ def test_spent_daily_budget_defers_without_dropping(local: LocalCloud, tmp_path:
         ):
             entry.reference.update({"budget_key": "x:pemkotmagelang:yesterday"})
         for slot in loop.db.collection(names.REPLY_BUDGETS).stream():  # a new day has no slots taken
+            left = slot.to_dict()[names.TTL_FIELDS[names.REPLY_BUDGETS]] - datetime.now(UTC)
+            assert timedelta(days=names.REPLY_BUDGET_SLOT_DAYS - 1) < left <= timedelta(days=names.REPLY_BUDGET_SLOT_DAYS)
             slot.reference.delete()
         loop.sweep()
         wait_for(lambda: loop.ledger(parked_id, "acknowledged")["state"] == "sent", what="the parked reply")

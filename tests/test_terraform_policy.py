@@ -410,6 +410,15 @@ def test_firestore_indexes_are_the_codes() -> None:
     assert fields["for_each"] == "${each.value.fields}"
 
 
+def test_documents_that_expire_have_a_ttl_policy_on_the_field_the_code_writes() -> None:
+    declared = {
+        (field["collection"], field["field"])
+        for field in resources("google_firestore_field").values()
+        if field.get("ttl_config") is not None
+    }
+    assert declared == set(names.TTL_FIELDS.items())
+
+
 def test_firestore_is_native_with_recovery() -> None:
     database = resources("google_firestore_database")["main"]
     assert (database["name"], database["type"]) == ("(default)", "FIRESTORE_NATIVE")

@@ -40,6 +40,10 @@ DIGESTS = "digests"
 OPTOUTS = "digest_optouts"  # {agency}-{hash of address}: recipients who unsubscribed
 REPLIES = "replies"  # {report_id}-{event}: ledger, one reply per event
 REPLY_BUDGETS = "reply_budgets"  # {channel}:{account}:{day}:{n}: a reply claim's slot in the daily budget
+# Collections whose documents Firestore deletes after the time in this field (TTL policy,
+# terraform/firestore.tf): a budget slot matters on its day only.
+TTL_FIELDS = {REPLY_BUDGETS: "expires_at"}
+REPLY_BUDGET_SLOT_DAYS = 3  # a slot outlives its day (UTC or WIB) by a margin, then goes
 CORRECTIONS = "corrections"  # {report_id}: what an agency corrected (training data, private)
 MODELS = "models"  # published classifier artifacts and the pointer to the current one
 ALERTS = "alerts"  # {cluster_id}: ledger of the cluster's latest urgent alert (one per hour at most)

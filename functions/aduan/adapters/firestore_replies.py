@@ -11,7 +11,7 @@ changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.api_core import exceptions as gexc
@@ -74,10 +74,12 @@ class FirestoreReplies:
         ``budget`` claims hold one — without a transaction (locks on one hot document stall).
         """
         used = self.budget_used(budget_key)
+        expires = datetime.now(UTC) + timedelta(days=names.REPLY_BUDGET_SLOT_DAYS)
+        slot_fields = {"ledger_id": ledger_id, names.TTL_FIELDS[names.REPLY_BUDGETS]: expires}
         for n in [*range(used, budget), *range(min(used, budget))]:
             slot = f"{budget_key}:{n}"
             batch = self.db.batch()
-            batch.create(self.db.collection(names.REPLY_BUDGETS).document(slot), {"ledger_id": ledger_id})
+            batch.create(self.db.collection(names.REPLY_BUDGETS).document(slot), slot_fields)
             ref = self.ledger.document(ledger_id)
             if update_time is None:
                 batch.create(ref, {**fields, "budget_slot": slot})
