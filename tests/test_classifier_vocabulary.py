@@ -83,6 +83,26 @@ def test_vowel_less_spellings_reach_the_word_but_never_take_a_place_or_an_acrony
         assert vocab.forms.get(kept) in (None, kept) or kept in _yaml("slang.yaml")["words"], kept
 
 
+def test_stemmed_shapes_reach_the_word(vocab) -> None:
+    """Other systems export posts stemmed (Sastrawi-like): "genang", "sumbat" still mean drainage."""
+    for written, base in [("genang", "genangan"), ("sumbat", "tersumbat"), ("tumpuk", "menumpuk")]:
+        assert standardise([written], vocab.forms) == [base]
+
+
+def test_shapes_are_cut_and_chosen_with_care() -> None:
+    from aduan.classifier.shapes import shapes, skeleton, stem_shapes
+
+    assert skeleton("jalan") == "jln" and skeleton("ambulans") == "amblns"
+    assert "tutup" in stem_shapes("menutupi") and "sampah" in stem_shapes("persampahan")
+    assert "potong" in stem_shapes("pemotongan") and "perbaik" in stem_shapes("diperbaiki")
+    assert "baik" not in stem_shapes("diperbaiki")  # too short: a word of its own ("good")
+    meaning = {"saluran": frozenset({"c:drainase"}), "salurkan": frozenset({"k:news"})}
+    found = shapes({"saluran", "salurkan", "genangan", "jalan"}, {}, {"jalan"}, meaning)
+    assert "salur" not in found  # drainage or news: left alone
+    assert found["genang"] == "genangan" and found["jln"] == "jalan"
+    assert "jln" not in shapes({"jalan"}, {}, {"jln"})  # a shape already taken stays as it is
+
+
 def test_every_gate_kind_is_known() -> None:
     assert set(_yaml("gate.yaml")) <= {*GATE_CUES, *KINDS}
 

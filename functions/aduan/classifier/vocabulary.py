@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from aduan.classifier.gazetteer import compile_gazetteer
 from aduan.classifier.lexicon import Feature, longest_phrases, scan
 from aduan.classifier.normalize import standardise, words
+from aduan.classifier.shapes import shapes
 
 COMPILER_VERSION = 4  # bump when the compiled shape or compile rules change
 CACHE_PATH = Path(__file__).with_name("compiled.json")
@@ -170,7 +171,12 @@ def compile_sources(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> dict:
     except ValueError as error:
         raise VocabularyError(f"{config_dir / 'vocabulary'}/{error}") from error
     place_tokens = {token for name in gazetteer["index"] for token in name.split(" ")}
-    forms.update(_skeletons(known | set(forms.values()), forms, known | set(forms) | keep | place_tokens))
+    meaning = {
+        phrase: frozenset(name for name, _ in features if name.startswith(("c:", "k:")))
+        for phrase, features in lexicon.items()
+    }
+    taken = known | set(forms) | keep | place_tokens
+    forms.update(shapes(known | set(forms.values()), forms, taken, meaning))
     public = _mapping(vocab["redaction.yaml"], "redaction.yaml", "redaction")
     return {
         "categories": list(categories),
@@ -280,32 +286,6 @@ def _inflections(known: set[str], forms: Mapping[str, str], keep: set[str]) -> d
             if len(variant) >= 5 and variant not in known and variant not in forms and variant not in keep:
                 out.setdefault(variant, base)
     return out
-
-
-_VOWELS = str.maketrans("", "", "aiueo")
-
-
-def skeleton(word: str) -> str:
-    """The word as texters shorten it: first letter, then its consonants ("jalan" → "jln")."""
-    return word[:1] + word[1:].translate(_VOWELS)
-
-
-def _skeletons(words_: set[str], forms: Mapping[str, str], taken: set[str]) -> dict[str, str]:
-    """Vowel-less spellings of vocabulary words ("rsk", "smph", "bnjr") mapped to the word.
-
-    Citizens texting drop vowels; slang.yaml lists the common ones, this the rest. A
-    skeleton is used only when the vocabulary words that have it share one standard
-    form ("lobang", "lubang") and it is no word, form or place name already: "smg" is
-    Semarang, not "semoga"; "pln" stays PLN. A shape two words share ("rsk": rusak,
-    resik) is left to slang.yaml.
-    """
-    found: dict[str, set[str]] = {}
-    for word in words_:
-        if " " not in word and len(word) >= 4 and word.isalpha():
-            shape = skeleton(word)
-            if len(shape) >= 3 and shape != word:
-                found.setdefault(shape, set()).add(forms.get(word, word))
-    return {shape: next(iter(ws)) for shape, ws in sorted(found.items()) if len(ws) == 1 and shape not in taken}
 
 
 def _by_standard(forms: Mapping[str, str]) -> dict[str, list[str]]:
