@@ -105,8 +105,23 @@ def hostile(seed: int = 10, random_strings: int = 6000) -> Iterator[str]:
         for frame in _FRAMES:
             yield frame.format(pii, pii, pii)
     rng = random.Random(seed)
-    body = "jalan rusak di Semarang 0812 3456 7890 @budi_s H 1234 AB budi@mail.com \u200b ".split(" ")
-    yield " ".join(rng.choice(body) for _ in range(12_000))[:100_000]  # 100 kB post
+    body = [
+        "jalan",
+        "rusak",
+        "di",
+        "Semarang",
+        "0812",
+        "3456",
+        "7890",
+        "@budi_s",
+        "H",
+        "1234",
+        "AB",
+        "budi@mail.com",
+        "\u200b",
+        "",
+    ]
+    yield " ".join(rng.choice(body) for _ in range(20_000))[:100_000]  # 100 kB post
     yield ("3" * 50_000) + ("@" * 50_000)
     yield ("a@" * 50_000)
     yield ("08" + " ." * 30_000)
