@@ -8,6 +8,7 @@ first, with one dictionary look-up per candidate n-gram.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import compress, count
 
 Feature = tuple[str, float]  # (feature name, weight)
 
@@ -21,29 +22,47 @@ def longest_phrases(lexicon: Mapping[str, tuple[Feature, ...]]) -> dict[str, int
     return longest
 
 
+def second_words(lexicon: Mapping[str, tuple[Feature, ...]]) -> dict[str, frozenset[str]]:
+    """For each first token of a longer phrase, the tokens that can follow it in one."""
+    seconds: dict[str, set[str]] = {}
+    for phrase in lexicon:
+        tokens = phrase.split(" ", 2)
+        if len(tokens) > 1:
+            seconds.setdefault(tokens[0], set()).add(tokens[1])
+    return {first: frozenset(after) for first, after in seconds.items()}
+
+
 def scan(
     tokens: Sequence[str],
     lexicon: Mapping[str, tuple[Feature, ...]],
     longest: Mapping[str, int],
+    seconds: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[dict[str, float], list[str]]:
     """Sum feature weights over the phrases found in ``tokens``; also return the phrases.
 
     At each position the longest known phrase wins and its tokens are consumed,
     so "lampu jalan" counts for street lights and not also for roads.
+    ``seconds`` (:func:`second_words` of the lexicon) only saves time: a word whose
+    next word continues none of its phrases is looked up alone.
     """
     scores: dict[str, float] = {}
     found: list[str] = []
-    i, n = 0, len(tokens)
-    while i < n:
+    n = len(tokens)
+    end = 0  # tokens before this were consumed by a phrase
+    # Only tokens that start a phrase can match; compress() finds them without a Python-level loop.
+    for i in compress(count(), map(longest.__contains__, tokens)):
+        if i < end:
+            continue
         token = tokens[i]
-        size = longest.get(token, 0)
+        size = longest[token]
+        if size > 1 and seconds is not None and (i + 1 == n or tokens[i + 1] not in seconds[token]):
+            size = 1  # "di" starts phrases, but "di" then "sini" starts none of them
         if size == 1:  # most known words start no longer phrase: one look-up
             features = lexicon.get(token)
             if features:
                 found.append(token)
                 for name, weight in features:
                     scores[name] = scores.get(name, 0.0) + weight
-            i += 1
             continue
         if size > n - i:
             size = n - i
@@ -56,5 +75,5 @@ def scan(
                     scores[name] = scores.get(name, 0.0) + weight
                 break
             size -= 1
-        i += size if size > 1 else 1
+        end = i + (size if size > 1 else 1)
     return scores, found

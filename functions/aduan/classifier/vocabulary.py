@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from aduan.classifier.gazetteer import compile_gazetteer
-from aduan.classifier.lexicon import Feature, longest_phrases, scan
+from aduan.classifier.lexicon import Feature, longest_phrases, scan, second_words
 from aduan.classifier.normalize import standardise, words
 
 COMPILER_VERSION = 4  # bump when the compiled shape or compile rules change
@@ -87,6 +87,7 @@ class Vocabulary(NamedTuple):
     contrast: frozenset[str] = frozenset()  # one-word "but"s (gate.yaml: contrast)
     key: int = 0  # source_key of the files it was compiled from
     rules_key: int = 0  # rules_key: of the files the model's rule features come from (a model records it)
+    seconds: Mapping[str, frozenset[str]] | None = None  # lexicon.second_words: a scan short-cut
 
 
 def load_vocabulary(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> Vocabulary:
@@ -328,4 +329,5 @@ def _freeze(data: Mapping[str, Any]) -> Vocabulary:
         public_handles=frozenset(data["public_handles"]),
         public_prefixes=tuple(data["public_prefixes"]),
         contrast=frozenset(data["contrast"]),
+        seconds=second_words(lexicon),
     )
