@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import compress, count
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -153,6 +154,8 @@ class Gazetteer:
         self._direction = frozenset(data["direction_words"])
         self._levels: Mapping[str, str] = data["levels"]
         self._first: Mapping[str, int] = data["first"]
+        self._split: dict[str, tuple[str, ...]] = {}
+        self._ranked: dict[tuple[str, bool], tuple[tuple[str, int], ...]] = {}
 
     def locate(
         self,
@@ -179,19 +182,20 @@ class Gazetteer:
 
     def _mentions(self, tokens: Sequence[str], weight: float) -> list[_Mention]:
         found: list[_Mention] = []
-        i, n = 0, len(tokens)
-        first = self._first
-        while i < n:
-            longest = first.get(tokens[i])
-            if longest is None:  # most words start no place name
-                i += 1
+        n = len(tokens)
+        first, index = self._first, self._index
+        end = 0  # tokens before this belong to a name already found
+        # Most words start no place name; compress() finds those that do without a Python-level loop.
+        for i in compress(count(), map(first.__contains__, tokens)):
+            if i < end:
                 continue
-            for size in range(min(longest, n - i), 0, -1):
-                key = tokens[i] if size == 1 else " ".join(tokens[i : i + size])
-                codes = self._index.get(key)
+            token = tokens[i]
+            for size in range(min(first[token], n - i), 0, -1):
+                key = token if size == 1 else " ".join(tokens[i : i + size])
+                codes = index.get(key)
                 if codes:
                     before = tokens[max(0, i - 2) : i]
-                    ranked = self._read(key, tuple(codes.split(" ")), before)
+                    ranked = self._read(key, self._candidates(key, codes), before)
                     if ranked:
                         cued = bool(before) and before[-1] in self._levels
                         toward = bool(before) and (
@@ -200,11 +204,16 @@ class Gazetteer:
                         found.append(
                             _Mention(ranked, weight * (_DIRECTION_WEIGHT if toward else 1), key, cued)
                         )
-                    i += size
+                    end = i + size
                     break
-            else:
-                i += 1
         return found
+
+    def _candidates(self, key: str, codes: str) -> tuple[str, ...]:
+        """A name's codes as a tuple, split once per name (the index stores them space-separated)."""
+        split = self._split.get(key)
+        if split is None:
+            split = self._split[key] = tuple(codes.split(" "))  # bounded: keys come from the index
+        return split
 
     def _read(self, key: str, codes: tuple[str, ...], before: Sequence[str]) -> tuple[tuple[str, int], ...]:
         """Rank a name's candidate codes by what the words before it say."""
@@ -217,11 +226,11 @@ class Gazetteer:
                 return tuple((c, 0) for c in chosen)
         if key in self._generic:
             return ()
-        if before and (before[-1] in self._street or " ".join(before) in self._street):
-            # "jl. magelang" is a street named after a town; "jalan Musuk" runs in Musuk
-            codes = tuple(c for c in codes if len(c) == 7)
-        lengths = sorted({len(c) for c in codes})
-        return tuple((c, lengths.index(len(c))) for c in codes)
+        street = bool(before) and (before[-1] in self._street or " ".join(before) in self._street)
+        ranked = self._ranked.get((key, street))
+        if ranked is None:  # bounded: one entry per name of the index, with and without a street word
+            ranked = self._ranked[key, street] = _ranked(codes, street)
+        return ranked
 
     def _place(self, code: str) -> Place:
         regency, district = code[:4], code[:7] if len(code) >= 7 else None
@@ -237,6 +246,15 @@ class Gazetteer:
 
     def _name(self, code: str) -> str:
         return self._names[bisect_left(self._codes, code)]
+
+
+def _ranked(codes: tuple[str, ...], street: bool) -> tuple[tuple[str, int], ...]:
+    """Codes ranked by level, the highest level first; after a street word, kecamatan only:
+    "jl. magelang" is a street named after a town; "jalan Musuk" runs in Musuk."""
+    if street:
+        codes = tuple(c for c in codes if len(c) == 7)
+    lengths = sorted({len(c) for c in codes})
+    return tuple((c, lengths.index(len(c))) for c in codes)
 
 
 def _x_place_tokens(full_name: str) -> list[str]:
