@@ -34,7 +34,22 @@ _ALPHABET = (
 
 def _random_texts(count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    words = ["3374 0123", "4567-8901", "x.com/", "TWITTER.COM/", ".net/", "@", "0812", "62", "+62", "(024)", "H", "AA", "kg", "dan"]
+    words = [
+        "3374 0123",
+        "4567-8901",
+        "x.com/",
+        "TWITTER.COM/",
+        ".net/",
+        "@",
+        "0812",
+        "62",
+        "+62",
+        "(024)",
+        "H",
+        "AA",
+        "kg",
+        "dan",
+    ]
     out = []
     for _ in range(count):
         parts = [
