@@ -13,7 +13,6 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, count
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from aduan.classifier.normalize import words
@@ -65,84 +64,8 @@ def _level_matches(code: str, level: str) -> bool:
     return level != "regency" or not _is_city(code)
 
 
-def compile_gazetteer(wilayah_dir: Path, places: Mapping[str, Any], common_words: Iterable[str]) -> dict:
-    """Build the index as JSON-ready data (cached as JSON) from the CSVs and places.yaml."""
-    import csv  # only when compiling; the warm path reads the cache
-
-    names: dict[str, str] = {}
-    index: dict[str, list[str]] = {}
-
-    def add(name: str, code: str) -> None:
-        key = " ".join(words(name))
-        if key:
-            index.setdefault(key, [])
-            if code not in index[key]:
-                index[key].append(code)
-
-    for file in ("regencies.csv", "districts.csv", "villages.csv"):
-        with (wilayah_dir / file).open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                code, name = row["id"].strip(), row["name"].strip()
-                names[code] = name.title()
-                if len(code) == 4:
-                    kind, bare = name.split(" ", 1)
-                    forms = ["kota " + bare] if kind == "KOTA" else ["kabupaten " + bare, "kab " + bare]
-                    for form in [bare, *forms]:
-                        add(form, code)
-                else:
-                    add(name, code)
-                    if "(" in name:  # "KARANGDUWUR (BEDONO)": either name alone
-                        for part in name.replace(")", "").split("("):
-                            add(part, code)
-                    if " " in name:  # "GUNUNG PATI" is often written "gunungpati"
-                        add(name.replace(" ", ""), code)
-    for key, codes in list(index.items()):  # "wonosobo kota": the capital kecamatan
-        regencies = [c for c in codes if len(c) == 4 and not _is_city(c)]
-        capitals = [c for c in codes if len(c) == 7 and c[:4] in regencies]
-        if len(capitals) == 1 and " " not in key:
-            index[f"{key} kota"] = index[f"kota {key}"] = capitals
-    for alias, codes in places.get("aliases", {}).items():
-        codes = [codes] if isinstance(codes, str) else list(codes)
-        for code in codes:
-            if code not in names:
-                raise ValueError(f"places.yaml: aliases: {alias!r}: unknown BPS code {code!r}")
-        index[" ".join(words(alias))] = codes
-    for name in places.get("outside", []):
-        index[" ".join(words(name))] = [OUTSIDE]
-    accounts = {}
-    for account, code in places.get("accounts", {}).items():
-        if code not in names:
-            raise ValueError(f"places.yaml: accounts: {account!r}: unknown BPS code {code!r}")
-        accounts[account.lower().lstrip("@")] = code
-    generic = {" ".join(words(w)) for w in places.get("not_places", [])}
-    generic |= {key for key in index if " " not in key and (len(key) <= 3 or key in common_words)}
-    generic -= {" ".join(words(alias)) for alias in places.get("aliases", {})}
-    levels = {
-        " ".join(words(word)): level for level, ws in places.get("level_words", {}).items() for word in ws
-    }
-    for level in levels.values():
-        if level not in _LEVEL_LENGTHS:
-            raise ValueError(f"places.yaml: level_words: unknown level {level!r}")
-    codes = sorted(names)
-    first: dict[str, int] = {}  # first token of a name → tokens in the longest such name
-    for key in index:
-        head, size = key.split(" ", 1)[0], key.count(" ") + 1
-        first[head] = max(first.get(head, 0), size)
-    return {
-        "first": first,
-        "codes": codes,
-        "names": [names[c] for c in codes],
-        "index": {key: " ".join(codes) for key, codes in index.items()},
-        "generic": sorted(generic & set(index)),
-        "accounts": accounts,
-        "street_words": sorted({" ".join(words(w)) for w in places.get("street_words", [])}),
-        "direction_words": sorted({" ".join(words(w)) for w in places.get("direction_words", [])}),
-        "levels": levels,
-    }
-
-
 class Gazetteer:
-    """Finds the place a post is about; built once from :func:`compile_gazetteer` data."""
+    """Finds the place a post is about; built once from ``compiler.compile_gazetteer`` data."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self._codes: Sequence[str] = tuple(data["codes"])

@@ -26,9 +26,9 @@ def second_words(lexicon: Mapping[str, tuple[Feature, ...]]) -> dict[str, frozen
     """For each first token of a longer phrase, the tokens that can follow it in one."""
     seconds: dict[str, set[str]] = {}
     for phrase in lexicon:
-        tokens = phrase.split(" ", 2)
-        if len(tokens) > 1:
-            seconds.setdefault(tokens[0], set()).add(tokens[1])
+        if " " in phrase:
+            first, second = phrase.split(" ", 2)[:2]
+            seconds.setdefault(first, set()).add(second)
     return {first: frozenset(after) for first, after in seconds.items()}
 
 
