@@ -205,3 +205,10 @@ def test_a_remembered_ranking_depends_on_the_street_word(clf, order) -> None:
     warm = Gazetteer(data)
     for tokens in order:
         assert warm.locate(tokens, None, ()) == Gazetteer(data).locate(tokens, None, ()), tokens
+
+
+def test_ascii_clean_removes_what_the_general_clean_removes() -> None:
+    for code in range(0x80):
+        text = f"a{chr(code)}b\n\t"
+        assert normalize.clean(text) == normalize._CONTROLS.sub("", text), code
+    assert normalize.clean("a\x00b\ud800c\u200bd") == "ab\ufffdcd"

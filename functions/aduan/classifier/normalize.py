@@ -28,8 +28,14 @@ _SPELLED: dict[str, str] = {}  # token as cut → as words() returns it (see _sp
 _SPELLED_LIMIT, _SPELLED_LONGEST = 50_000, 40  # entries and token length kept: memory stays bounded
 
 
+# _CONTROLS within ASCII, as bytes: an ASCII text (no surrogates) is cleaned in one C pass.
+_ASCII_CONTROLS = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+
+
 def clean(text: str) -> str:
     """Return ``text`` safe to store and show: no lone surrogates or control characters."""
+    if text.isascii():
+        return text.encode("ascii").translate(None, _ASCII_CONTROLS).decode("ascii")
     return _CONTROLS.sub("", _SURROGATES.sub("\ufffd", text))
 
 
