@@ -212,3 +212,10 @@ def test_ascii_clean_removes_what_the_general_clean_removes() -> None:
         text = f"a{chr(code)}b\n\t"
         assert normalize.clean(text) == normalize._CONTROLS.sub("", text), code
     assert normalize.clean("a\x00b\ud800c\u200bd") == "ab\ufffdcd"
+
+
+def test_a_code_listed_twice_for_a_name_counts_once(clf) -> None:
+    data = dict(clf._vocab.gazetteer)
+    once = Gazetteer(data).locate(["sukorejo", "kendal"], None, ())
+    data["index"] = {**data["index"], "sukorejo": data["index"]["sukorejo"] + " " + data["index"]["sukorejo"]}
+    assert Gazetteer(data).locate(["sukorejo", "kendal"], None, ()) == once

@@ -135,7 +135,9 @@ class Gazetteer:
         """A name's codes as a tuple, split once per name (the index stores them space-separated)."""
         split = self._split.get(key)
         if split is None:
-            split = self._split[key] = tuple(codes.split(" "))  # bounded: keys come from the index
+            # distinct (an alias may list a code twice), so _resolve needs no de-duplication; bounded:
+            # keys come from the index
+            split = self._split[key] = tuple(dict.fromkeys(codes.split(" ")))
         return split
 
     def _read(self, key: str, codes: tuple[str, ...], before: Sequence[str]) -> tuple[tuple[str, int], ...]:
@@ -195,13 +197,15 @@ def _resolve(mentions: Sequence[_Mention]) -> str | None:
     """
     # code → [(mention number, rank)]: an anchor's three ancestor codes find the names that
     # fit it directly, instead of every name being tried against every anchor.
+    # A mention's codes are distinct (Gazetteer._candidates; a hint has one).
     by_code: dict[str, list[tuple[int, int]]] = {}
     for number, mention in enumerate(mentions):
-        ranks_of: dict[str, int] = {}
         for code, rank in mention.ranked:
-            ranks_of[code] = min(rank, ranks_of.get(code, rank))
-        for code, rank in ranks_of.items():
-            by_code.setdefault(code, []).append((number, rank))
+            found = by_code.get(code)
+            if found is None:
+                by_code[code] = [(number, rank)]
+            else:
+                found.append((number, rank))
     scored: dict[str, tuple[float, int]] = {}
     for anchor in {code for m in mentions if not m.hint for code, _ in m.ranked}:
         fits: dict[int, tuple[int, str]] = {}  # mention number → its best (rank, code) for anchor
