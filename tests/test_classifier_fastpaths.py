@@ -219,3 +219,16 @@ def test_a_code_listed_twice_for_a_name_counts_once(clf) -> None:
     once = Gazetteer(data).locate(["sukorejo", "kendal"], None, ())
     data["index"] = {**data["index"], "sukorejo": data["index"]["sukorejo"] + " " + data["index"]["sukorejo"]}
     assert Gazetteer(data).locate(["sukorejo", "kendal"], None, ()) == once
+
+
+def test_every_longer_name_and_phrase_is_in_its_first_words_seconds(clf) -> None:
+    """The short-cut's premise: a word followed by none of its seconds starts no longer name or phrase."""
+    vocab = clf._vocab
+    for names, seconds in (
+        (vocab.gazetteer["index"], vocab.gazetteer["seconds"]),
+        (vocab.lexicon, vocab.seconds),
+    ):
+        for name in names:
+            if " " in name:
+                first, second = name.split(" ")[:2]
+                assert second in seconds[first], name

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aduan.classifier.gazetteer import _LEVEL_LENGTHS, OUTSIDE, _is_city
-from aduan.classifier.lexicon import Feature, longest_phrases, scan
+from aduan.classifier.lexicon import Feature, longest_phrases, scan, second_words
 from aduan.classifier.normalize import standardise, words
 from aduan.classifier.vocabulary import (
     CONTRAST,
@@ -92,6 +92,7 @@ def compile_sources(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> dict:
         "forms": _by_standard(forms),
         "lexicon": {phrase: [list(feature) for feature in features] for phrase, features in lexicon.items()},
         "longest": longest_phrases(lexicon),
+        "seconds": second_words(lexicon),
         "contrast": sorted(p for p in groups[CONTRAST][CONTRAST] if " " not in p),
         "gazetteer": gazetteer,
         "settings": _settings(vocab["settings.yaml"]),
@@ -289,6 +290,7 @@ def compile_gazetteer(wilayah_dir: Path, places: Mapping[str, Any], common_words
         first[head] = max(first.get(head, 0), size)
     return {
         "first": first,
+        "seconds": second_words(index),
         "codes": codes,
         "names": [names[c] for c in codes],
         "index": {key: " ".join(codes) for key, codes in index.items()},

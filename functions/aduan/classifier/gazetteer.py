@@ -77,8 +77,10 @@ class Gazetteer:
         self._direction = frozenset(data["direction_words"])
         self._levels: Mapping[str, str] = data["levels"]
         self._first: Mapping[str, int] = data["first"]
+        self._seconds: Mapping[str, Mapping[str, int]] = data["seconds"]  # lexicon.second_words of the index
         self._split: dict[str, tuple[str, ...]] = {}
         self._ranked: dict[tuple[str, bool], tuple[tuple[str, int], ...]] = {}
+        self._places: dict[str, Place] = {}
 
     def locate(
         self,
@@ -106,14 +108,17 @@ class Gazetteer:
     def _mentions(self, tokens: Sequence[str], weight: float) -> list[_Mention]:
         found: list[_Mention] = []
         n = len(tokens)
-        first, index = self._first, self._index
+        first, index, seconds = self._first, self._index, self._seconds
         end = 0  # tokens before this belong to a name already found
         # Most words start no place name; compress() finds those that do without a Python-level loop.
         for i in compress(count(), map(first.__contains__, tokens)):
             if i < end:
                 continue
             token = tokens[i]
-            for size in range(min(first[token], n - i), 0, -1):
+            longest = first[token]
+            if longest > 1 and (i + 1 == n or tokens[i + 1] not in seconds[token]):
+                longest = 1  # "kota" starts names, but "kota" then "lama" starts none of them
+            for size in range(min(longest, n - i), 0, -1):
                 key = token if size == 1 else " ".join(tokens[i : i + size])
                 codes = index.get(key)
                 if codes:
@@ -158,6 +163,12 @@ class Gazetteer:
         return ranked
 
     def _place(self, code: str) -> Place:
+        place = self._places.get(code)
+        if place is None:  # immutable, so one per code is shared; bounded by the codes
+            place = self._places[code] = self._new_place(code)
+        return place
+
+    def _new_place(self, code: str) -> Place:
         regency, district = code[:4], code[:7] if len(code) >= 7 else None
         village = code if len(code) == 10 else None
         return Place(

@@ -7,7 +7,7 @@ first, with one dictionary look-up per candidate n-gram.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, count
 
 Feature = tuple[str, float]  # (feature name, weight)
@@ -22,21 +22,24 @@ def longest_phrases(lexicon: Mapping[str, tuple[Feature, ...]]) -> dict[str, int
     return longest
 
 
-def second_words(lexicon: Mapping[str, tuple[Feature, ...]]) -> dict[str, frozenset[str]]:
-    """For each first token of a longer phrase, the tokens that can follow it in one."""
-    seconds: dict[str, set[str]] = {}
-    for phrase in lexicon:
+def second_words(phrases: Iterable[str]) -> dict[str, dict[str, int]]:
+    """For each first token of a longer phrase, the tokens that can follow it in one.
+
+    JSON-ready (compiled.json stores it): each set is a dict with 1 as every value.
+    """
+    seconds: dict[str, dict[str, int]] = {}
+    for phrase in sorted(phrases):
         if " " in phrase:
             first, second = phrase.split(" ", 2)[:2]
-            seconds.setdefault(first, set()).add(second)
-    return {first: frozenset(after) for first, after in seconds.items()}
+            seconds.setdefault(first, {})[second] = 1
+    return seconds
 
 
 def scan(
     tokens: Sequence[str],
     lexicon: Mapping[str, tuple[Feature, ...]],
     longest: Mapping[str, int],
-    seconds: Mapping[str, frozenset[str]] | None = None,
+    seconds: Mapping[str, Mapping[str, int]] | None = None,
 ) -> tuple[dict[str, float], list[str]]:
     """Sum feature weights over the phrases found in ``tokens``; also return the phrases.
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from aduan.classifier.lexicon import Feature, second_words
+from aduan.classifier.lexicon import Feature
 
-COMPILER_VERSION = 4  # bump when the compiled shape or compile rules change
+COMPILER_VERSION = 5  # bump when the compiled shape or compile rules change
 CACHE_PATH = Path(__file__).with_name("compiled.json")
 WILAYAH_DIR = Path(__file__).resolve().parent.parent / "data" / "wilayah"
 VOCABULARY_FILES = (
@@ -61,7 +61,7 @@ class Vocabulary(NamedTuple):
     contrast: frozenset[str] = frozenset()  # one-word "but"s (gate.yaml: contrast)
     key: int = 0  # source_key of the files it was compiled from
     rules_key: int = 0  # rules_key: of the files the model's rule features come from (a model records it)
-    seconds: Mapping[str, frozenset[str]] | None = None  # lexicon.second_words: a scan short-cut
+    seconds: Mapping[str, Mapping[str, int]] | None = None  # lexicon.second_words: a scan short-cut
 
 
 def load_vocabulary(config_dir: Path, wilayah_dir: Path = WILAYAH_DIR) -> Vocabulary:
@@ -136,5 +136,5 @@ def _freeze(data: Mapping[str, Any]) -> Vocabulary:
         public_handles=frozenset(data["public_handles"]),
         public_prefixes=tuple(data["public_prefixes"]),
         contrast=frozenset(data["contrast"]),
-        seconds=second_words(lexicon),
+        seconds=data["seconds"],
     )
