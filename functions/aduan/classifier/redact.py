@@ -41,8 +41,8 @@ MASKS = {
 # "0812/3456", "3374_0123", "3374,0123", "0812 - 3456" (up to three of them in a row).
 _SEP = r"[ .\-/_,:]{0,3}"
 _EMAIL = r"(?<![\w.%+\-])[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[\w\-]{2,}"
-# 16 digits (NIK, KK), in any grouping.
-_NIK = r"(?<!\d)(?:\d" + _SEP + r"){15}\d(?!\d)"
+# 16 digits (NIK, KK), in any grouping. \d(?<!\d\d) is (?<!\d)\d with the digit first: re skips to digits.
+_NIK = r"\d(?<!\d\d)(?:" + _SEP + r"\d){15}(?!\d)"
 # Phones. Mobile: 08…, 62 8…, +62 8…, 0062 8…, (+62) 8…, "wa0812…" (a letter before is no boundary).
 # Any number after +62 / 0062 (office lines abroad-style: +62 24 351 5871). Office numbers with the
 # area code in brackets or followed by a separator: (024) 351 5871, 024-3515871, 024 / 351 5871.
@@ -160,8 +160,7 @@ _PASSES = tuple(
     (kind, re.compile(pattern), _MIN_DIGITS[kind])
     for kind, pattern in (
         ("email", rf"(?=[\w.%+\-])(?P<whole>{_EMAIL})"),
-        # \d(?<!\d\d) is (?<!\d)\d with the digit first (a scan that skips to digits)
-        ("nik", r"(?P<whole>\d(?<!\d\d)(?:" + _SEP + r"\d){15}(?!\d))"),
+        ("nik", rf"(?P<whole>{_NIK})"),
         ("phone", rf"(?=[(+0-9])(?P<whole>{_PHONE})"),
         # plates overlap: the pattern is tried at each candidate start (see _plates), matching nothing
         ("plate", rf"(?=[A-Za-z])(?=(?P<whole>{_PLATE}))"),
