@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from itertools import compress, count
 from typing import Any, NamedTuple
 
 from aduan.classifier.normalize import words
@@ -64,84 +64,8 @@ def _level_matches(code: str, level: str) -> bool:
     return level != "regency" or not _is_city(code)
 
 
-def compile_gazetteer(wilayah_dir: Path, places: Mapping[str, Any], common_words: Iterable[str]) -> dict:
-    """Build the index as JSON-ready data (cached as JSON) from the CSVs and places.yaml."""
-    import csv  # only when compiling; the warm path reads the cache
-
-    names: dict[str, str] = {}
-    index: dict[str, list[str]] = {}
-
-    def add(name: str, code: str) -> None:
-        key = " ".join(words(name))
-        if key:
-            index.setdefault(key, [])
-            if code not in index[key]:
-                index[key].append(code)
-
-    for file in ("regencies.csv", "districts.csv", "villages.csv"):
-        with (wilayah_dir / file).open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                code, name = row["id"].strip(), row["name"].strip()
-                names[code] = name.title()
-                if len(code) == 4:
-                    kind, bare = name.split(" ", 1)
-                    forms = ["kota " + bare] if kind == "KOTA" else ["kabupaten " + bare, "kab " + bare]
-                    for form in [bare, *forms]:
-                        add(form, code)
-                else:
-                    add(name, code)
-                    if "(" in name:  # "KARANGDUWUR (BEDONO)": either name alone
-                        for part in name.replace(")", "").split("("):
-                            add(part, code)
-                    if " " in name:  # "GUNUNG PATI" is often written "gunungpati"
-                        add(name.replace(" ", ""), code)
-    for key, codes in list(index.items()):  # "wonosobo kota": the capital kecamatan
-        regencies = [c for c in codes if len(c) == 4 and not _is_city(c)]
-        capitals = [c for c in codes if len(c) == 7 and c[:4] in regencies]
-        if len(capitals) == 1 and " " not in key:
-            index[f"{key} kota"] = index[f"kota {key}"] = capitals
-    for alias, codes in places.get("aliases", {}).items():
-        codes = [codes] if isinstance(codes, str) else list(codes)
-        for code in codes:
-            if code not in names:
-                raise ValueError(f"places.yaml: aliases: {alias!r}: unknown BPS code {code!r}")
-        index[" ".join(words(alias))] = codes
-    for name in places.get("outside", []):
-        index[" ".join(words(name))] = [OUTSIDE]
-    accounts = {}
-    for account, code in places.get("accounts", {}).items():
-        if code not in names:
-            raise ValueError(f"places.yaml: accounts: {account!r}: unknown BPS code {code!r}")
-        accounts[account.lower().lstrip("@")] = code
-    generic = {" ".join(words(w)) for w in places.get("not_places", [])}
-    generic |= {key for key in index if " " not in key and (len(key) <= 3 or key in common_words)}
-    generic -= {" ".join(words(alias)) for alias in places.get("aliases", {})}
-    levels = {
-        " ".join(words(word)): level for level, ws in places.get("level_words", {}).items() for word in ws
-    }
-    for level in levels.values():
-        if level not in _LEVEL_LENGTHS:
-            raise ValueError(f"places.yaml: level_words: unknown level {level!r}")
-    codes = sorted(names)
-    first: dict[str, int] = {}  # first token of a name → tokens in the longest such name
-    for key in index:
-        head, size = key.split(" ", 1)[0], key.count(" ") + 1
-        first[head] = max(first.get(head, 0), size)
-    return {
-        "first": first,
-        "codes": codes,
-        "names": [names[c] for c in codes],
-        "index": {key: " ".join(codes) for key, codes in index.items()},
-        "generic": sorted(generic & set(index)),
-        "accounts": accounts,
-        "street_words": sorted({" ".join(words(w)) for w in places.get("street_words", [])}),
-        "direction_words": sorted({" ".join(words(w)) for w in places.get("direction_words", [])}),
-        "levels": levels,
-    }
-
-
 class Gazetteer:
-    """Finds the place a post is about; built once from :func:`compile_gazetteer` data."""
+    """Finds the place a post is about; built once from ``compiler.compile_gazetteer`` data."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self._codes: Sequence[str] = tuple(data["codes"])
@@ -153,6 +77,10 @@ class Gazetteer:
         self._direction = frozenset(data["direction_words"])
         self._levels: Mapping[str, str] = data["levels"]
         self._first: Mapping[str, int] = data["first"]
+        self._seconds: Mapping[str, Mapping[str, int]] = data["seconds"]  # lexicon.second_words of the index
+        self._split: dict[str, tuple[str, ...]] = {}
+        self._ranked: dict[tuple[str, bool], tuple[tuple[str, int], ...]] = {}
+        self._places: dict[str, Place] = {}
 
     def locate(
         self,
@@ -179,19 +107,23 @@ class Gazetteer:
 
     def _mentions(self, tokens: Sequence[str], weight: float) -> list[_Mention]:
         found: list[_Mention] = []
-        i, n = 0, len(tokens)
-        first = self._first
-        while i < n:
-            longest = first.get(tokens[i])
-            if longest is None:  # most words start no place name
-                i += 1
+        n = len(tokens)
+        first, index, seconds = self._first, self._index, self._seconds
+        end = 0  # tokens before this belong to a name already found
+        # Most words start no place name; compress() finds those that do without a Python-level loop.
+        for i in compress(count(), map(first.__contains__, tokens)):
+            if i < end:
                 continue
+            token = tokens[i]
+            longest = first[token]
+            if longest > 1 and (i + 1 == n or tokens[i + 1] not in seconds[token]):
+                longest = 1  # "kota" starts names, but "kota" then "lama" starts none of them
             for size in range(min(longest, n - i), 0, -1):
-                key = tokens[i] if size == 1 else " ".join(tokens[i : i + size])
-                codes = self._index.get(key)
+                key = token if size == 1 else " ".join(tokens[i : i + size])
+                codes = index.get(key)
                 if codes:
                     before = tokens[max(0, i - 2) : i]
-                    ranked = self._read(key, tuple(codes.split(" ")), before)
+                    ranked = self._read(key, self._candidates(key, codes), before)
                     if ranked:
                         cued = bool(before) and before[-1] in self._levels
                         toward = bool(before) and (
@@ -200,11 +132,18 @@ class Gazetteer:
                         found.append(
                             _Mention(ranked, weight * (_DIRECTION_WEIGHT if toward else 1), key, cued)
                         )
-                    i += size
+                    end = i + size
                     break
-            else:
-                i += 1
         return found
+
+    def _candidates(self, key: str, codes: str) -> tuple[str, ...]:
+        """A name's codes as a tuple, split once per name (the index stores them space-separated)."""
+        split = self._split.get(key)
+        if split is None:
+            # distinct (an alias may list a code twice), so _resolve needs no de-duplication; bounded:
+            # keys come from the index
+            split = self._split[key] = tuple(dict.fromkeys(codes.split(" ")))
+        return split
 
     def _read(self, key: str, codes: tuple[str, ...], before: Sequence[str]) -> tuple[tuple[str, int], ...]:
         """Rank a name's candidate codes by what the words before it say."""
@@ -217,13 +156,19 @@ class Gazetteer:
                 return tuple((c, 0) for c in chosen)
         if key in self._generic:
             return ()
-        if before and (before[-1] in self._street or " ".join(before) in self._street):
-            # "jl. magelang" is a street named after a town; "jalan Musuk" runs in Musuk
-            codes = tuple(c for c in codes if len(c) == 7)
-        lengths = sorted({len(c) for c in codes})
-        return tuple((c, lengths.index(len(c))) for c in codes)
+        street = bool(before) and (before[-1] in self._street or " ".join(before) in self._street)
+        ranked = self._ranked.get((key, street))
+        if ranked is None:  # bounded: one entry per name of the index, with and without a street word
+            ranked = self._ranked[key, street] = _ranked(codes, street)
+        return ranked
 
     def _place(self, code: str) -> Place:
+        place = self._places.get(code)
+        if place is None:  # immutable, so one per code is shared; bounded by the codes
+            place = self._places[code] = self._new_place(code)
+        return place
+
+    def _new_place(self, code: str) -> Place:
         regency, district = code[:4], code[:7] if len(code) >= 7 else None
         village = code if len(code) == 10 else None
         return Place(
@@ -237,6 +182,15 @@ class Gazetteer:
 
     def _name(self, code: str) -> str:
         return self._names[bisect_left(self._codes, code)]
+
+
+def _ranked(codes: tuple[str, ...], street: bool) -> tuple[tuple[str, int], ...]:
+    """Codes ranked by level, the highest level first; after a street word, kecamatan only:
+    "jl. magelang" is a street named after a town; "jalan Musuk" runs in Musuk."""
+    if street:
+        codes = tuple(c for c in codes if len(c) == 7)
+    lengths = sorted({len(c) for c in codes})
+    return tuple((c, lengths.index(len(c))) for c in codes)
 
 
 def _x_place_tokens(full_name: str) -> list[str]:
@@ -254,13 +208,15 @@ def _resolve(mentions: Sequence[_Mention]) -> str | None:
     """
     # code → [(mention number, rank)]: an anchor's three ancestor codes find the names that
     # fit it directly, instead of every name being tried against every anchor.
+    # A mention's codes are distinct (Gazetteer._candidates; a hint has one).
     by_code: dict[str, list[tuple[int, int]]] = {}
     for number, mention in enumerate(mentions):
-        ranks_of: dict[str, int] = {}
         for code, rank in mention.ranked:
-            ranks_of[code] = min(rank, ranks_of.get(code, rank))
-        for code, rank in ranks_of.items():
-            by_code.setdefault(code, []).append((number, rank))
+            found = by_code.get(code)
+            if found is None:
+                by_code[code] = [(number, rank)]
+            else:
+                found.append((number, rank))
     scored: dict[str, tuple[float, int]] = {}
     for anchor in {code for m in mentions if not m.hint for code, _ in m.ranked}:
         fits: dict[int, tuple[int, str]] = {}  # mention number → its best (rank, code) for anchor

@@ -7,7 +7,8 @@ first, with one dictionary look-up per candidate n-gram.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import compress, count
 
 Feature = tuple[str, float]  # (feature name, weight)
 
@@ -21,29 +22,50 @@ def longest_phrases(lexicon: Mapping[str, tuple[Feature, ...]]) -> dict[str, int
     return longest
 
 
+def second_words(phrases: Iterable[str]) -> dict[str, dict[str, int]]:
+    """For each first token of a longer phrase, the tokens that can follow it in one.
+
+    JSON-ready (compiled.json stores it): each set is a dict with 1 as every value.
+    """
+    seconds: dict[str, dict[str, int]] = {}
+    for phrase in sorted(phrases):
+        if " " in phrase:
+            first, second = phrase.split(" ", 2)[:2]
+            seconds.setdefault(first, {})[second] = 1
+    return seconds
+
+
 def scan(
     tokens: Sequence[str],
     lexicon: Mapping[str, tuple[Feature, ...]],
     longest: Mapping[str, int],
+    seconds: Mapping[str, Mapping[str, int]] | None = None,
 ) -> tuple[dict[str, float], list[str]]:
     """Sum feature weights over the phrases found in ``tokens``; also return the phrases.
 
     At each position the longest known phrase wins and its tokens are consumed,
     so "lampu jalan" counts for street lights and not also for roads.
+    ``seconds`` (:func:`second_words` of the lexicon) only saves time: a word whose
+    next word continues none of its phrases is looked up alone.
     """
     scores: dict[str, float] = {}
     found: list[str] = []
-    i, n = 0, len(tokens)
-    while i < n:
+    n = len(tokens)
+    end = 0  # tokens before this were consumed by a phrase
+    # Only tokens that start a phrase can match; compress() finds them without a Python-level loop.
+    for i in compress(count(), map(longest.__contains__, tokens)):
+        if i < end:
+            continue
         token = tokens[i]
-        size = longest.get(token, 0)
+        size = longest[token]
+        if size > 1 and seconds is not None and (i + 1 == n or tokens[i + 1] not in seconds[token]):
+            size = 1  # "di" starts phrases, but "di" then "sini" starts none of them
         if size == 1:  # most known words start no longer phrase: one look-up
             features = lexicon.get(token)
             if features:
                 found.append(token)
                 for name, weight in features:
                     scores[name] = scores.get(name, 0.0) + weight
-            i += 1
             continue
         if size > n - i:
             size = n - i
@@ -56,5 +78,5 @@ def scan(
                     scores[name] = scores.get(name, 0.0) + weight
                 break
             size -= 1
-        i += size if size > 1 else 1
+        end = i + (size if size > 1 else 1)
     return scores, found

@@ -18,13 +18,24 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _URL = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 _HANDLE = re.compile(r"@(\w{1,50})")
-_WORD = re.compile(r"[a-z0-9]+|\?+")  # a run of question marks is one "?" token
+_QUESTIONS = re.compile(r"\?+")  # a run of question marks is one "?" token
+# Tokens are runs of [a-z0-9] and "?"s: in the UTF-8 bytes every other byte (each byte of a non-ASCII
+# character too) becomes a space and bytes.split() cuts the tokens, three times quicker than re.findall.
+_TOKEN_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789?" else 32 for c in range(256))
 _STRETCH = re.compile(r"(?:([a-z])\1)\1+")  # = ([a-z])\1{2,}, a third quicker in re
 _REDUPLICATION = re.compile(r"^([a-z]{3,})2$")
+_SPELLED: dict[str, str] = {}  # token as cut → as words() returns it (see _spelled)
+_SPELLED_LIMIT, _SPELLED_LONGEST = 50_000, 40  # entries and token length kept: memory stays bounded
+
+
+# _CONTROLS within ASCII, as bytes: an ASCII text (no surrogates) is cleaned in one C pass.
+_ASCII_CONTROLS = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 
 
 def clean(text: str) -> str:
     """Return ``text`` safe to store and show: no lone surrogates or control characters."""
+    if text.isascii():
+        return text.encode("ascii").translate(None, _ASCII_CONTROLS).decode("ascii")
     return _CONTROLS.sub("", _SURROGATES.sub("\ufffd", text))
 
 
@@ -48,15 +59,27 @@ def words(text: str) -> list[str]:
         text = _URL.sub(" url ", text)
     if "@" in text:
         text = _HANDLE.sub(" ", text)
-    tokens = _WORD.findall(_STRETCH.sub(r"\1", text))
-    if "??" in text:
-        tokens = ["?" if token[0] == "?" else token for token in tokens]
-    for i, token in enumerate(tokens):
-        if token[-1] == "2":
-            match = _REDUPLICATION.match(token)
-            if match:
-                tokens[i] = match.group(1)
-    return tokens
+    if "?" in text:
+        text = _QUESTIONS.sub(" ? ", text)
+    cut = text.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES).decode("ascii").split()
+    spelled = _SPELLED.get
+    return [spelled(token) or _spelled(token) for token in cut]
+
+
+def _spelled(token: str) -> str:
+    """A token with stretched letters shortened and a reduplication's 2 dropped, remembered.
+
+    Per token, not per text: a run of one letter never crosses a token's edge, so the result is
+    the same, and most tokens of a post were seen before.
+    """
+    out = _STRETCH.sub(r"\1", token)
+    if out[-1] == "2":
+        match = _REDUPLICATION.match(out)
+        if match:
+            out = match.group(1)
+    if len(_SPELLED) < _SPELLED_LIMIT and len(token) <= _SPELLED_LONGEST:
+        _SPELLED[token] = out
+    return out
 
 
 def standardise(tokens: list[str], forms: Mapping[str, str]) -> list[str]:

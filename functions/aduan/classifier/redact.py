@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 MASKS = {
@@ -41,8 +41,8 @@ MASKS = {
 # "0812/3456", "3374_0123", "3374,0123", "0812 - 3456" (up to three of them in a row).
 _SEP = r"[ .\-/_,:]{0,3}"
 _EMAIL = r"(?<![\w.%+\-])[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[\w\-]{2,}"
-# 16 digits (NIK, KK), in any grouping.
-_NIK = r"(?<!\d)(?:\d" + _SEP + r"){15}\d(?!\d)"
+# 16 digits (NIK, KK), in any grouping. \d(?<!\d\d) is (?<!\d)\d with the digit first: re skips to digits.
+_NIK = r"\d(?<!\d\d)(?:" + _SEP + r"\d){15}(?!\d)"
 # Phones. Mobile: 08…, 62 8…, +62 8…, 0062 8…, (+62) 8…, "wa0812…" (a letter before is no boundary).
 # Any number after +62 / 0062 (office lines abroad-style: +62 24 351 5871). Office numbers with the
 # area code in brackets or followed by a separator: (024) 351 5871, 024-3515871, 024 / 351 5871.
@@ -129,7 +129,8 @@ _PLATE = (
     r"(?:\d{1,4}[ .\-]{0,2}(?!(?:" + _NOT_PLATE_LETTERS + r")(?![A-Za-z]))[A-Za-z]{1,3}|\d{3,4})"
     r"(?![^\W_])"
 )
-_HANDLE = r"(?<!@)@(?P<name>\w+)"
+# "@" first, then "not after another @": the same as (?<!@)@, but a literal start lets re skip to each "@".
+_HANDLE = r"@(?<!@@)(?P<name>\w+)"
 # A profile link names its account without an "@": x.com/budi_s/status/…, instagram.com/budi.s
 _PROFILE = (
     r"(?<![\w.\-])(?i:(?:www\.|mobile\.|m\.)?(?:x|twitter|instagram|facebook|fb|tiktok|threads)\.(?:com|net))"
@@ -142,25 +143,46 @@ _NOT_ACCOUNTS = frozenset(
 _NUMBER_MASKS = (MASKS["nik"], MASKS["phone"])
 # Digits joined by the separators a number's groups use (see _widened).
 # A digit glued to a word ("anak2", "2x") is not part of a number written beside another.
-_RUN = re.compile(r"(?<![^\W\d_])\d(?:[ .\-/_,:()+]{0,3}\d)*(?![^\W\d_])")
-# One pass per kind, each behind a one-character look-ahead so the scan skips ahead quickly;
-# on overlaps the earlier span wins, and the earlier kind at the same start.
+# The digit comes before its "no letter before" check (\d(?<!…\d) is (?<!…)\d) so re skips to digits.
+_RUN = re.compile(r"\d(?<![^\W\d_]\d)(?:[ .\-/_,:()+]{0,3}\d)*(?![^\W\d_])")
+# The first digit of each run of digits: where a plate's number starts (see _plates).
+_RUN_START = re.compile(r"\d(?<!\d\d)")
+# Cheap tests that a pass can match at all; each is implied by its pattern, so a text that fails one
+# has no match of that kind. Most posts have no e-mail address, no profile link and no long number.
+_EMAIL_HINT = re.compile(r"@(?<=[\w.%+\-]@)[\w\-]")  # the characters on either side of an address's "@"
+_PROFILE_HINT = re.compile(r"(?i)\.(?:com|net)/")  # same flags as _PROFILE's site part
+_DIGITS = "0123456789"  # fold() turns every decimal digit into one of these
+# Fewest digits in a match: 16 for NIK/KK; 8 for a phone (0 8 and seven more, 62 + 1 + 5, 3 + 3 + 2).
+_MIN_DIGITS = {"email": 0, "nik": 16, "phone": 8, "plate": 1, "handle": 0, "profile": 0}
+# One pass per kind; on overlaps the earlier span wins, and the earlier kind at the same start. Where a
+# pattern does not start with a literal or a digit, a one-character look-ahead lets the scan skip ahead.
 _PASSES = tuple(
-    (
-        kind,
-        re.compile(
-            f"(?={first})(?=(?P<whole>{pattern}))" if kind == "plate" else f"(?={first})(?P<whole>{pattern})"
-        ),
-    )
-    for kind, first, pattern in (
-        ("email", r"[\w.%+\-]", _EMAIL),
-        ("nik", r"\d", _NIK),
-        ("phone", r"[(+0-9]", _PHONE),
-        ("plate", r"[A-Za-z]", _PLATE),
-        ("handle", "@", _HANDLE),
-        ("profile", r"[A-Za-z]", _PROFILE),
+    (kind, re.compile(pattern), _MIN_DIGITS[kind])
+    for kind, pattern in (
+        ("email", rf"(?=[\w.%+\-])(?P<whole>{_EMAIL})"),
+        ("nik", rf"(?P<whole>{_NIK})"),
+        ("phone", rf"(?=[(+0-9])(?P<whole>{_PHONE})"),
+        # plates overlap: the pattern is tried at each candidate start (see _plates), matching nothing
+        ("plate", rf"(?=[A-Za-z])(?=(?P<whole>{_PLATE}))"),
+        ("handle", rf"(?P<whole>{_HANDLE})"),
+        ("profile", rf"(?=[A-Za-z])(?P<whole>{_PROFILE})"),
     )
 )
+
+
+def _plates(folded: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """Plate matches at every start, as finditer on the empty-width pattern finds them, but tried only
+    where one can start: a plate's region is 1–2 letters and 0–2 separators, so it starts 1–4 characters
+    before the first digit of a run of digits."""
+    tried = -1
+    for run in _RUN_START.finditer(folded):
+        digit = run.start()
+        for start in range(max(tried + 1, digit - 4), digit):
+            match = pattern.match(folded, start)
+            if match:
+                yield match
+        tried = digit - 1
+
 
 # Punctuation that reads as a dot or a slash between a number's groups, beyond what NFKC folds.
 _DOTS = "\u00b7\u2022\u2027\u2219\u22c5\u30fb\u3002\uff61"
@@ -198,11 +220,18 @@ def _fold(char: str) -> str:
 
 
 _FOLDING = _Folding()
+_UNPRINTABLE_ASCII = re.compile(r"[^ -~]+")  # what fold() looks up: everything but " " to "~"
+
+
+def _fold_run(run: re.Match[str]) -> str:
+    return run.group().translate(_FOLDING)
 
 
 def fold(text: str) -> tuple[str, list[int] | None]:
     """The folded copy of ``text`` and, when characters were dropped, each folded character's index in ``text``."""
-    folded = text.translate(_FOLDING)
+    # Printable ASCII folds to itself, so beyond ASCII only the runs of other characters are looked up
+    # (translate looks up every character of a text that is not all ASCII: three times slower).
+    folded = text.translate(_FOLDING) if text.isascii() else _UNPRINTABLE_ASCII.sub(_fold_run, text)
     if len(folded) == len(text):
         return folded, None
     return folded, [i for i, char in enumerate(text) if _FOLDING[ord(char)]]
@@ -227,11 +256,12 @@ def redact(text: str, public_handles: Iterable[str] = frozenset()) -> str:
     else:
         public = public_names(public_handles)
     folded, index = fold(text)
+    digits = sum(map(folded.count, _DIGITS))
     spans: list[tuple[int, int, int, str]] = []
-    for order, (kind, pattern) in enumerate(_PASSES):
-        if kind in ("email", "handle") and "@" not in folded:
+    for order, (kind, pattern, fewest) in enumerate(_PASSES):
+        if digits < fewest or not _may_match(kind, folded):
             continue
-        for match in pattern.finditer(folded):
+        for match in _plates(folded, pattern) if kind == "plate" else pattern.finditer(folded):
             if kind in ("handle", "profile") and match["name"].casefold().rstrip(".") in public:
                 continue
             if kind == "profile" and match["name"].casefold() in _NOT_ACCOUNTS:
@@ -240,6 +270,8 @@ def redact(text: str, public_handles: Iterable[str] = frozenset()) -> str:
                 continue
             group = "name" if kind == "profile" else "whole"
             spans.append((match.start(group), order, match.end(group), MASKS[kind]))
+    if not spans:
+        return text
     if any(mask in _NUMBER_MASKS for *_, mask in spans):
         spans = _widened(folded, spans)
     out: list[str] = []
@@ -251,6 +283,17 @@ def redact(text: str, public_handles: Iterable[str] = frozenset()) -> str:
         written = end
     out.append(text[written:])
     return "".join(out)
+
+
+def _may_match(kind: str, folded: str) -> bool:
+    """False when ``folded`` lacks what every match of ``kind`` contains (see the hints above)."""
+    if kind == "email":
+        return _EMAIL_HINT.search(folded) is not None
+    if kind == "handle":
+        return "@" in folded
+    if kind == "profile":
+        return _PROFILE_HINT.search(folded) is not None
+    return True
 
 
 def _widened(folded: str, spans: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:

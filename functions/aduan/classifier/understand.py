@@ -125,7 +125,7 @@ class Classifier:
         """Tokens, the rules' reading, the gate's margin and the rules' category confidence."""
         vocab = self._vocab
         tokens = standardise(raw, vocab.forms)
-        scores, _ = scan(tokens, vocab.lexicon, vocab.longest)
+        scores, _ = scan(tokens, vocab.lexicon, vocab.longest, vocab.seconds)
         topic = topic_strength(scores, self._category_keys)
         tail = _after_contrast(tokens, vocab) if CONTRAST in scores else None
         kind, margin = gate(scores, topic, self._threshold, self._shared_topic, tail)
@@ -147,7 +147,7 @@ def _after_contrast(tokens: list[str], vocab: Vocabulary) -> dict[str, float]:
     """Scores of the words after the last contrast word ("tapi", "namun")."""
     contrasts = vocab.contrast
     last = next((i for i in range(len(tokens) - 1, -1, -1) if tokens[i] in contrasts), len(tokens))
-    return scan(tokens[last + 1 :], vocab.lexicon, vocab.longest)[0]
+    return scan(tokens[last + 1 :], vocab.lexicon, vocab.longest, vocab.seconds)[0]
 
 
 def _full_name(x_place: Mapping[str, Any] | str | None) -> str | None:
