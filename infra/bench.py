@@ -242,21 +242,32 @@ def classifier_section(cls: dict) -> list[str]:
         )
     rows += [
         "",
-        "Learning curve (held-out label accuracy; combination vs TF-IDF + LinearSVC on the same corrections):",
+        "Learning curve: held-out label accuracy after n corrections (combination trained on base + them; "
+        "TF-IDF + LinearSVC on them alone), ratio = combination / LinearSVC:",
         "",
+        "| corrections | combination | TF-IDF + LinearSVC | ratio | rerouted deployment: combination | "
+        "LinearSVC | ratio |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for curve in (cls["learning_curve"], cls.get("learning_curve_proxy")):
-        if not curve:
+    rerouted = {p["corrections"]: p for p in cls.get("learning_curve_rerouted", {}).get("points", [])}
+    for point in cls["learning_curve"]["points"]:
+        if "skipped" in point:
+            rows.append(f"| {point['corrections']:,} | skipped ({point['skipped']}) | | | | | |")
             continue
-        for point in curve["points"]:
-            if "skipped" in point:
-                rows.append(f"- {point['corrections']}: skipped ({point['skipped']})")
-                continue
-            svm = point["tfidf_linearsvc"]
-            rows.append(
-                f"- {point['corrections']}{' (proxy)' if curve is not cls['learning_curve'] else ''}: "
-                f"{point['combination']['label_accuracy']} vs {svm['label_accuracy'] if svm else 'n/a'}"
-            )
+        cells = [f"{point['corrections']:,}"]
+        for p in (point, rerouted.get(point["corrections"])):
+            ours = p["combination"]["label_accuracy"] if p else None
+            svm = p["tfidf_linearsvc"]["label_accuracy"] if p and p["tfidf_linearsvc"] else None
+            ratio = f"{ours / svm:.2f}" if ours and svm else "—"
+            cells += [str(ours) if ours is not None else "—", str(svm) if svm is not None else "—", ratio]
+        rows.append("| " + " | ".join(cells) + " |")
+    if "learning_curve_rerouted" in cls:
+        rows += [
+            "",
+            "Rerouted: the corrections and the held-out posts carry another deployment's routing "
+            f"({', '.join(f'{a} → {b}' for a, b in cls['learning_curve_rerouted']['rerouted'].items())}); "
+            "the base data keeps the default taxonomy's labels.",
+        ]
     return [*rows, ""]
 
 
