@@ -65,11 +65,22 @@ def stem_shapes(word: str) -> set[str]:
 def _unique(
     found: Mapping[str, set[str]], taken: set[str], meaning: Mapping[str, frozenset[str]]
 ) -> dict[str, str]:
-    """Each shape whose words all point the same way (category and kind cues) → the shortest."""
+    """Each shape whose words all point the same way → the shortest of them.
+
+    Words point the same way when they carry the same category and kind cues, or when
+    only one of them carries a category cue at all ("salur": saluran is drainage,
+    salurkan only a news cue): a complaint's topic is what a shape must keep.
+    """
     out = {}
     for shape, words in sorted(found.items()):
-        if shape not in taken and len({meaning.get(w, frozenset()) for w in words} - {frozenset()}) <= 1:
+        if shape in taken:
+            continue
+        senses = {meaning.get(w, frozenset()) for w in words} - {frozenset()}
+        topical = [w for w in words if any(name.startswith("c:") for name in meaning.get(w, ()))]
+        if len(senses) <= 1:
             out[shape] = min(words, key=lambda w: (len(w), w))
+        elif len({meaning[w] for w in topical}) == 1:
+            out[shape] = min(topical, key=lambda w: (len(w), w))
     return out
 
 
