@@ -141,6 +141,46 @@ def test_chronic_problems_are_not_urgent(clf, text: str) -> None:
     assert u.is_report and not u.urgent
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # feared or conditional: the hazard has not happened
+        "tiang listrik depan SD miring, warga khawatir roboh dan kabel putus menimpa anak sekolah",
+        "tanggul kali retak memanjang, kalau hujan deras bisa jebol dan air masuk rumah",
+        "mohon pangkas pohon besar di depan balai desa sebelum tumbang menimpa rumah",
+        # remembered: it happened and is over
+        "kemarin sore ada kebakaran kecil di gudang, api bisa dipadamkan warga. mohon dicek hidrannya",
+        "jalan ini pernah ambrol dan ada korban luka, mohon dipasang pagar pengaman",
+        # habitual: a slow problem however dramatic its words
+        "trafo di ujung gang sering meledak dan terbakar, mohon PLN ganti",
+        "setiap musim hujan jembatan bambu di dusun kami hanyut dan warga terisolasi",
+        # a death told for the records, a negated victim, time words with no hazard
+        "ayah saya sudah meninggal dunia tapi di data masih tercatat hidup, mohon akta kematian diterbitkan",
+        "lampu bangjo perempatan mati seharian, syukurlah tidak ada korban jiwa, tapi mohon segera diperbaiki",
+        "KTP saya sampai sekarang masih proses cetak, saat ini sedang saya tunggu",
+    ],
+)
+def test_feared_past_and_habitual_danger_is_not_urgent(clf, text: str) -> None:
+    u = clf.understand(text)
+    assert u.is_report and not u.urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the fear comes after the danger that is already here
+        "air sungai masuk rumah dan masih naik, kami takut makin tinggi malam ini",
+        # a contrast brings the reading back to now
+        "dulu pernah banjir biasa saja, tapi sekarang air masuk rumah sudah sepinggang",
+        # a sagging live cable and rising water in citizens' words
+        "kabel listrik kendor di atas jalan raya, truk hampir nyangkut, tolong segera",
+        "air sudah sepaha di dalam rumah dan terus bertambah, lansia belum bisa keluar",
+    ],
+)
+def test_danger_now_stays_urgent_beside_a_frame(clf, text: str) -> None:
+    assert clf.understand(text).urgent
+
+
 def test_a_report_that_fits_nothing_gets_the_fallback(clf) -> None:
     u = clf.with_model(None).understand("tolong segera ditangani, sudah 3 bulan rusak parah")
     assert (u.is_report, u.category, u.needs_review) == (True, "lainnya", True)
