@@ -153,7 +153,7 @@ def test_chronic_problems_are_not_urgent(clf, text: str) -> None:
         "jalan ini pernah ambrol dan ada korban luka, mohon dipasang pagar pengaman",
         # habitual: a slow problem however dramatic its words
         "trafo di ujung gang sering meledak dan terbakar, mohon PLN ganti",
-        "setiap musim hujan jembatan bambu di dusun kami hanyut dan warga terisolasi",
+        "setiap musim hujan jembatan bambu di dusun kami hanyut dan warga terisolasi, mohon dibangun jembatan permanen",
         # a death told for the records, a negated victim, time words with no hazard
         "ayah saya sudah meninggal dunia tapi di data masih tercatat hidup, mohon akta kematian diterbitkan",
         "lampu bangjo perempatan mati seharian, syukurlah tidak ada korban jiwa, tapi mohon segera diperbaiki",
@@ -178,6 +178,32 @@ def test_feared_past_and_habitual_danger_is_not_urgent(clf, text: str) -> None:
     ],
 )
 def test_danger_now_stays_urgent_beside_a_frame(clf, text: str) -> None:
+    assert clf.understand(text).urgent
+
+
+LETTER = (
+    "Kepada Yth. Kepala Dinas Pekerjaan Umum. Dengan hormat, kami warga dusun menyampaikan "
+    "keadaan jalan desa kami. Sampai saat ini jalan belum diaspal sejak dibangun. "
+    "Lapisan batu sudah hilang di banyak titik. Anak sekolah harus berjalan kaki. "
+    "Pedagang sayur kesulitan membawa dagangan ke pasar. Usulan lewat musrenbang belum ada jawaban. "
+    "Bidan desa juga mengeluh karena ambulans sulit masuk. Warga sudah kerja bakti. "
+    "Saluran di tepi jalan tertutup tanah sehingga air menggenang. "
+    "Jembatan kecil di ujung dusun papannya lapuk dan sebagian hanyut. "
+    "Demikian surat ini kami sampaikan, atas perhatiannya kami ucapkan terima kasih."
+)
+
+
+def test_cues_scattered_over_a_long_letter_do_not_add_up_to_an_alarm(clf) -> None:
+    u = clf.understand(LETTER)
+    assert u.is_report and not u.urgent
+
+
+def test_a_danger_told_over_two_sentences_is_urgent_and_clock_times_do_not_cut_them(clf) -> None:
+    # "16.00" ends no sentence: read so, the hazard and its rise would be five sentences apart.
+    text = (
+        "Air mulai masuk ke rumah warga pukul 16.00. Jam 17.00 sudah 40 cm, jam 18.00 terus "
+        "bertambah. Mohon BPBD segera kirim perahu."
+    )
     assert clf.understand(text).urgent
 
 
