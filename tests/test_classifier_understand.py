@@ -116,6 +116,53 @@ def test_sarcasm_and_thanks_with_but_are_reports(clf, text: str, category: str) 
 
 
 @pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # animals, drink, illegal buildings (ketertiban)
+        ("ada kawanan monyet turun ke permukiman, mengambil makanan warga", "ketertiban"),
+        ("babi hutan merusak kebun singkong warga tiap malam", "ketertiban"),
+        ("warung di ujung gang jual arak oplosan, pemuda mabuk2an sampai pagi", "ketertiban"),
+        ("ruko baru dibangun melewati garis sempadan jalan, katanya tidak ada izin", "ketertiban"),
+        # the complaint channel and recruitment (pelayanan)
+        ("pengaduan saya lewat situs pengaduan sudah sebulan tidak ada tanggapan", "pelayanan"),
+        ("kapan pendaftaran seleksi tenaga harian lepas dibuka?", "pelayanan"),
+        # named aid programmes beat the village officials who run them
+        ("BLT dana desa bulan ini belum cair, kata perangkat desa masih diproses", "sosial"),
+        # a market is where the problem is, not what it is
+        ("karcis retribusi di pasar ditarik dua kali oleh petugas yang berbeda", "pajak"),
+        ("lampu penerangan jalan depan pasar mati semua, pedagang pulang gelap gelapan", "penerangan"),
+        ("jalan depan pasar rusak lagi padahal baru diperbaiki", "jalan"),
+    ],
+)
+def test_rules_know_the_word_families_citizens_use(clf, text: str, category: str) -> None:
+    u = clf.with_model(None).understand(text)
+    assert (u.kind, u.category) == ("report", category)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Pengumuman: akan diadakan kerja bakti di balai warga minggu depan, warga diundang hadir", "news"),
+        ("Diberitahukan kepada seluruh warga, pembagian kupon sembako di kantor desa hari Jumat", "news"),
+        ("Kami menawarkan jasa pembuatan laporan keuangan desa, harga terjangkau, hubungi kami", "spam"),
+        ("Dijual cepat rumah dekat kampus dan jalan raya, SHM, harga nego", "spam"),
+        (
+            "Kami warga RT 02 ingin menyampaikan terima kasih kepada DLH, saluran kampung kini sudah lancar",
+            "praise",
+        ),
+    ],
+)
+def test_rules_know_announcements_offers_and_formal_thanks(clf, text: str, kind: str) -> None:
+    assert clf.with_model(None).understand(text).kind == kind
+
+
+def test_a_closing_thank_you_leaves_a_formal_complaint_a_report(clf) -> None:
+    text = "Dengan hormat, jalan desa kami berlubang dan belum diperbaiki. Atas perhatiannya kami ucapkan terima kasih."
+    u = clf.with_model(None).understand(text)
+    assert (u.kind, u.category) == ("report", "jalan")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "TOLONG banjir bandang, air masuk rumah sudah sepinggang dan terus naik",
