@@ -205,6 +205,8 @@ def test_chronic_problems_are_not_urgent(clf, text: str) -> None:
         "ayah saya sudah meninggal dunia tapi di data masih tercatat hidup, mohon akta kematian diterbitkan",
         "lampu bangjo perempatan mati seharian, syukurlah tidak ada korban jiwa, tapi mohon segera diperbaiki",
         "KTP saya sampai sekarang masih proses cetak, saat ini sedang saya tunggu",
+        # words that hold a cue but name no hazard: a train, a quick repair asked for
+        "palang pintu perlintasan kereta api rusak, mohon penanganan darurat dari dishub",
     ],
 )
 def test_feared_past_and_habitual_danger_is_not_urgent(clf, text: str) -> None:
