@@ -352,3 +352,16 @@ def test_huge_and_hostile_input(clf) -> None:
     _check(u)
     assert u.category == "jalan" and "0812" not in u.public_text and "\x00" not in u.public_text
     _check(clf.understand(None))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "regency"),
+    [
+        # a bupati heads a kabupaten, a wali kota a kota: the title settles a split pair
+        ("Yth. Bapak Bupati Semarang, jalan desa kami rusak dan berlubang", "3322"),
+        ("Yth. Walikota Magelang, lampu jalan di kampung kami mati", "3371"),
+    ],
+)
+def test_the_title_of_the_addressee_settles_kabupaten_or_kota(clf, text: str, regency: str) -> None:
+    place = clf.with_model(None).understand(text).place
+    assert place is not None and place.regency_code == regency
