@@ -224,6 +224,8 @@ def test_feared_past_and_habitual_danger_is_not_urgent(clf, text: str) -> None:
         # a sagging live cable and rising water in citizens' words
         "kabel listrik kendor di atas jalan raya, truk hampir nyangkut, tolong segera",
         "air sudah sepaha di dalam rumah dan terus bertambah, lansia belum bisa keluar",
+        # "tidak bisa" is an inability now, not a possibility
+        "banjir sudah masuk rumah, warga tidak bisa keluar, mohon kirim perahu",
     ],
 )
 def test_danger_now_stays_urgent_beside_a_frame(clf, text: str) -> None:

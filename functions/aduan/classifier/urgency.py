@@ -109,6 +109,8 @@ FRAME_PAIRS = frozenset(
         ("yang", "lalu"),
     }
 )
+# "tidak bisa keluar" is an inability now, not a possibility: a negated frame word frames nothing.
+NEGATIONS = frozenset({"tidak", "belum", "tak"})
 HAZARD_WEIGHT = 2.0  # the least weight of a cue that names a hazard (urgency.yaml's scale)
 # A danger and what makes it present are told together: within this many consecutive
 # sentences. A letter of several paragraphs, each with one time word or a hazard told in
@@ -131,8 +133,10 @@ def _segments(tokens: Sequence[str], contrast: Container[str]) -> list[tuple[Seq
         if framed and token in contrast:
             runs.append((tokens[start:i], True))
             start, framed = i, False
-        elif not framed and (
-            token in FRAMES or (i + 1 < len(tokens) and (token, tokens[i + 1]) in FRAME_PAIRS)
+        elif (
+            not framed
+            and (token in FRAMES or (i + 1 < len(tokens) and (token, tokens[i + 1]) in FRAME_PAIRS))
+            and not (i and tokens[i - 1] in NEGATIONS)
         ):
             runs.append((tokens[start:i], False))
             start, framed = i, True
