@@ -116,6 +116,53 @@ def test_sarcasm_and_thanks_with_but_are_reports(clf, text: str, category: str) 
 
 
 @pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # animals, drink, illegal buildings (ketertiban)
+        ("ada kawanan monyet turun ke permukiman, mengambil makanan warga", "ketertiban"),
+        ("babi hutan merusak kebun singkong warga tiap malam", "ketertiban"),
+        ("warung di ujung gang jual arak oplosan, pemuda mabuk2an sampai pagi", "ketertiban"),
+        ("ruko baru dibangun melewati garis sempadan jalan, katanya tidak ada izin", "ketertiban"),
+        # the complaint channel and recruitment (pelayanan)
+        ("pengaduan saya lewat situs pengaduan sudah sebulan tidak ada tanggapan", "pelayanan"),
+        ("kapan pendaftaran seleksi tenaga harian lepas dibuka?", "pelayanan"),
+        # named aid programmes beat the village officials who run them
+        ("BLT dana desa bulan ini belum cair, kata perangkat desa masih diproses", "sosial"),
+        # a market is where the problem is, not what it is
+        ("karcis retribusi di pasar ditarik dua kali oleh petugas yang berbeda", "pajak"),
+        ("lampu penerangan jalan depan pasar mati semua, pedagang pulang gelap gelapan", "penerangan"),
+        ("jalan depan pasar rusak lagi padahal baru diperbaiki", "jalan"),
+    ],
+)
+def test_rules_know_the_word_families_citizens_use(clf, text: str, category: str) -> None:
+    u = clf.with_model(None).understand(text)
+    assert (u.kind, u.category) == ("report", category)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Pengumuman: akan diadakan kerja bakti di balai warga minggu depan, warga diundang hadir", "news"),
+        ("Diberitahukan kepada seluruh warga, pembagian kupon sembako di kantor desa hari Jumat", "news"),
+        ("Kami menawarkan jasa pembuatan laporan keuangan desa, harga terjangkau, hubungi kami", "spam"),
+        ("Dijual cepat rumah dekat kampus dan jalan raya, SHM, harga nego", "spam"),
+        (
+            "Kami warga RT 02 ingin menyampaikan terima kasih kepada DLH, saluran kampung kini sudah lancar",
+            "praise",
+        ),
+    ],
+)
+def test_rules_know_announcements_offers_and_formal_thanks(clf, text: str, kind: str) -> None:
+    assert clf.with_model(None).understand(text).kind == kind
+
+
+def test_a_closing_thank_you_leaves_a_formal_complaint_a_report(clf) -> None:
+    text = "Dengan hormat, jalan desa kami berlubang dan belum diperbaiki. Atas perhatiannya kami ucapkan terima kasih."
+    u = clf.with_model(None).understand(text)
+    assert (u.kind, u.category) == ("report", "jalan")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "TOLONG banjir bandang, air masuk rumah sudah sepinggang dan terus naik",
@@ -139,6 +186,76 @@ def test_danger_now_is_urgent(clf, text: str) -> None:
 def test_chronic_problems_are_not_urgent(clf, text: str) -> None:
     u = clf.understand(text)
     assert u.is_report and not u.urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # feared or conditional: the hazard has not happened
+        "tiang listrik depan SD miring, warga khawatir roboh dan kabel putus menimpa anak sekolah",
+        "tanggul kali retak memanjang, kalau hujan deras bisa jebol dan air masuk rumah",
+        "mohon pangkas pohon besar di depan balai desa sebelum tumbang menimpa rumah",
+        # remembered: it happened and is over
+        "kemarin sore ada kebakaran kecil di gudang, api bisa dipadamkan warga. mohon dicek hidrannya",
+        "jalan ini pernah ambrol dan ada korban luka, mohon dipasang pagar pengaman",
+        # habitual: a slow problem however dramatic its words
+        "trafo di ujung gang sering meledak dan terbakar, mohon PLN ganti",
+        "setiap musim hujan jembatan bambu di dusun kami hanyut dan warga terisolasi, mohon dibangun jembatan permanen",
+        # a death told for the records, a negated victim, time words with no hazard
+        "ayah saya sudah meninggal dunia tapi di data masih tercatat hidup, mohon akta kematian diterbitkan",
+        "lampu bangjo perempatan mati seharian, syukurlah tidak ada korban jiwa, tapi mohon segera diperbaiki",
+        "KTP saya sampai sekarang masih proses cetak, saat ini sedang saya tunggu",
+        # words that hold a cue but name no hazard: a train, a quick repair asked for
+        "palang pintu perlintasan kereta api rusak, mohon penanganan darurat dari dishub",
+    ],
+)
+def test_feared_past_and_habitual_danger_is_not_urgent(clf, text: str) -> None:
+    u = clf.understand(text)
+    assert u.is_report and not u.urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the fear comes after the danger that is already here
+        "air sungai masuk rumah dan masih naik, kami takut makin tinggi malam ini",
+        # a contrast brings the reading back to now
+        "dulu pernah banjir biasa saja, tapi sekarang air masuk rumah sudah sepinggang",
+        # a sagging live cable and rising water in citizens' words
+        "kabel listrik kendor di atas jalan raya, truk hampir nyangkut, tolong segera",
+        "air sudah sepaha di dalam rumah dan terus bertambah, lansia belum bisa keluar",
+        # "tidak bisa" is an inability now, not a possibility
+        "banjir sudah masuk rumah, warga tidak bisa keluar, mohon kirim perahu",
+    ],
+)
+def test_danger_now_stays_urgent_beside_a_frame(clf, text: str) -> None:
+    assert clf.understand(text).urgent
+
+
+LETTER = (
+    "Kepada Yth. Kepala Dinas Pekerjaan Umum. Dengan hormat, kami warga dusun menyampaikan "
+    "keadaan jalan desa kami. Sampai saat ini jalan belum diaspal sejak dibangun. "
+    "Lapisan batu sudah hilang di banyak titik. Anak sekolah harus berjalan kaki. "
+    "Pedagang sayur kesulitan membawa dagangan ke pasar. Usulan lewat musrenbang belum ada jawaban. "
+    "Bidan desa juga mengeluh karena ambulans sulit masuk. Warga sudah kerja bakti. "
+    "Saluran di tepi jalan tertutup tanah sehingga air menggenang. "
+    "Jembatan kecil di ujung dusun papannya lapuk dan sebagian hanyut. "
+    "Demikian surat ini kami sampaikan, atas perhatiannya kami ucapkan terima kasih."
+)
+
+
+def test_cues_scattered_over_a_long_letter_do_not_add_up_to_an_alarm(clf) -> None:
+    u = clf.understand(LETTER)
+    assert u.is_report and not u.urgent
+
+
+def test_a_danger_told_over_two_sentences_is_urgent_and_clock_times_do_not_cut_them(clf) -> None:
+    # "16.00" ends no sentence: read so, the hazard and its rise would be five sentences apart.
+    text = (
+        "Air mulai masuk ke rumah warga pukul 16.00. Jam 17.00 sudah 40 cm, jam 18.00 terus "
+        "bertambah. Mohon BPBD segera kirim perahu."
+    )
+    assert clf.understand(text).urgent
 
 
 def test_a_report_that_fits_nothing_gets_the_fallback(clf) -> None:
@@ -237,3 +354,16 @@ def test_huge_and_hostile_input(clf) -> None:
     _check(u)
     assert u.category == "jalan" and "0812" not in u.public_text and "\x00" not in u.public_text
     _check(clf.understand(None))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "regency"),
+    [
+        # a bupati heads a kabupaten, a wali kota a kota: the title settles a split pair
+        ("Yth. Bapak Bupati Semarang, jalan desa kami rusak dan berlubang", "3322"),
+        ("Yth. Walikota Magelang, lampu jalan di kampung kami mati", "3371"),
+    ],
+)
+def test_the_title_of_the_addressee_settles_kabupaten_or_kota(clf, text: str, regency: str) -> None:
+    place = clf.with_model(None).understand(text).place
+    assert place is not None and place.regency_code == regency

@@ -96,9 +96,16 @@ def test_shapes_are_cut_and_chosen_with_care() -> None:
     assert "tutup" in stem_shapes("menutupi") and "sampah" in stem_shapes("persampahan")
     assert "potong" in stem_shapes("pemotongan") and "perbaik" in stem_shapes("diperbaiki")
     assert "baik" not in stem_shapes("diperbaiki")  # too short: a word of its own ("good")
-    meaning = {"saluran": frozenset({"c:drainase"}), "salurkan": frozenset({"k:news"})}
-    found = shapes({"saluran", "salurkan", "genangan", "jalan"}, {}, {"jalan"}, meaning)
-    assert "salur" not in found  # drainage or news: left alone
+    meaning = {
+        "saluran": frozenset({"c:drainase"}),
+        "salurkan": frozenset({"k:news"}),
+        "angkutan": frozenset({"c:transportasi"}),
+        "diangkut": frozenset({"c:sampah"}),
+    }
+    words = {"saluran", "salurkan", "angkutan", "diangkut", "genangan", "jalan"}
+    found = shapes(words, {}, {"jalan"}, meaning)
+    assert found["salur"] == "saluran"  # the one reading with a topic
+    assert "angkut" not in found  # transport or rubbish: left alone
     assert found["genang"] == "genangan" and found["jln"] == "jalan"
     assert "jln" not in shapes({"jalan"}, {}, {"jln"})  # a shape already taken stays as it is
 

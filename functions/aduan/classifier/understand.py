@@ -18,6 +18,7 @@ from aduan.classifier.lexicon import scan
 from aduan.classifier.model import NOT_REPORT, Model, RuleReading
 from aduan.classifier.normalize import clean, handles, standardise, words
 from aduan.classifier.redact import redact
+from aduan.classifier.urgency import urgent_now
 from aduan.classifier.vocabulary import CONTRAST, KINDS, URGENT, Vocabulary
 
 
@@ -113,8 +114,15 @@ class Classifier:
         in_head = mentioned if len(head) == len(text) else handles(head)
         place = self._gazetteer.locate(raw, _full_name(x_place), in_head, fallback)
         public_text = self._redact(text)
-        urgent = is_report and scores.get(URGENT, 0.0) >= self._urgent
+        urgent = is_report and self._urgent_now(head, scores)
         return Understanding(is_report, kind, category, confidence, needs_review, urgent, place, public_text)
+
+    def _urgent_now(self, head: str, scores: Mapping[str, float]) -> bool:
+        """Urgency: the quick sum of cues must pass, then the clause reading must confirm it."""
+        if scores.get(URGENT, 0.0) < self._urgent:
+            return False
+        vocab = self._vocab
+        return urgent_now(head, vocab.forms, vocab.lexicon, vocab.longest, vocab.contrast, self._urgent)
 
     def rule_reading(self, text: str) -> tuple[list[str], RuleReading]:
         """The standardised tokens of ``text`` and what the rules make of it (training reads this)."""
