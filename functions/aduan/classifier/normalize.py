@@ -72,7 +72,11 @@ def _spelled(token: str) -> str:
     Per token, not per text: a run of one letter never crosses a token's edge, so the result is
     the same, and most tokens of a post were seen before.
     """
-    out = _STRETCH.sub(r"\1", token)
+    # A run at the token's start is an acronym or a sound ("pppk", "www", "mmm"), not a stretch
+    # ("parahhh", "mantappp"): it stays.
+    lead = len(token) - len(token.lstrip(token[0]))
+    head = token[:lead] if lead >= 3 else ""
+    out = head + _STRETCH.sub(r"\1", token[len(head) :])
     if out[-1] == "2":
         match = _REDUPLICATION.match(out)
         if match:
