@@ -224,6 +224,8 @@ def classifier_section(cls: dict) -> list[str]:
         f"| rules alone, posts/s | {speed['rules_only_posts_per_s_cpu']} | — |",
         f"| warm-up: import + load with model + first call, fresh process (median; max) | "
         f"{warm['warmup_ms']} ms ({warm['warmup_ms_max']} ms) | ≤ 60 ms |",
+        f"| floor: a fresh process parsing the same compiled.json and model.json; ratio | "
+        f"{warm.get('floor_ms')} ms; warm-up = {warm.get('warmup_to_floor')} × floor | — |",
         f"| training on base data + {train['corrections']:,} corrections (CPU; wall) | "
         f"{train['training_cpu_s']} s ({train['training_wall_s']} s) | ≤ 60 s |",
         f"| artifact: shipped; after {train['corrections']:,} corrections | {warm['shipped_model_bytes']:,} B; "

@@ -7,7 +7,8 @@ Prints one JSON object:
   speed            posts/s of the whole Classifier.understand path on one core (CPU time of this
                    process, and wall time), with the shipped model and with the rules alone; the
                    cost of the redaction step (aduan/classifier/redact.py) inside it
-  warmup           fresh processes: import + vocabulary + model load + first call (wall and CPU ms)
+  warmup           fresh processes: import + vocabulary + model load + first call (wall and CPU ms),
+                   beside a floor (a fresh process parsing the same two JSON files) as a ratio
   numpy            what importing numpy / scikit-learn would add to a cold start; their installed size
   quality          held-out gate precision/recall, category accuracy and macro-F1 for the rules
                    alone, the base model (words only) and the combination (words + rules)
@@ -69,6 +70,17 @@ from pathlib import Path
 from aduan.classifier import load_classifier, load_model
 clf = load_classifier(Path(sys.argv[1]), frozenset({"pemkotsmg"}), load_model(Path(sys.argv[3])))
 clf.understand(sys.argv[2])
+print((time.perf_counter() - t0) * 1000)
+"""
+# The floor: what any reader of the same data files pays in a fresh process (JSON parse, no
+# classifier code): the warm-up is reported beside it as a ratio, since this VM's speed drifts.
+_FLOOR = """
+import time, sys
+t0 = time.perf_counter()
+import json
+from pathlib import Path
+for name in ("aduan/classifier/compiled.json", "aduan/classifier/shipped/model.json"):
+    json.loads(Path(name).read_bytes())
 print((time.perf_counter() - t0) * 1000)
 """
 _IMPORT = """
@@ -153,9 +165,14 @@ def _fresh(script: str, *args: str) -> list[float]:
 
 
 def warmup(text: str, runs: int) -> dict:
-    samples = [_fresh(_FRESH, str(CONFIG), text) for _ in range(runs)]
+    samples, floors = [], []
+    for _ in range(runs):  # interleaved, so drift in the machine's speed hits both alike
+        samples.append(_fresh(_FRESH, str(CONFIG), text))
+        floors.append(_fresh(_FLOOR)[0])
     walls, cpus = [s[0] for s in samples], [s[1] for s in samples]
     return {
+        "floor_ms": round(statistics.median(floors), 1),
+        "warmup_to_floor": round(statistics.median(walls) / statistics.median(floors), 2),
         "warmup_ms": round(statistics.median(walls), 1),
         "warmup_ms_max": round(max(walls), 1),
         "warmup_cpu_ms": round(statistics.median(cpus), 1),

@@ -18,7 +18,6 @@ from aduan.classifier.lexicon import scan
 from aduan.classifier.model import NOT_REPORT, Model, RuleReading
 from aduan.classifier.normalize import clean, handles, standardise, words
 from aduan.classifier.redact import redact
-from aduan.classifier.urgency import urgent_now
 from aduan.classifier.vocabulary import CONTRAST, KINDS, URGENT, Vocabulary
 
 
@@ -121,6 +120,8 @@ class Classifier:
         """Urgency: the quick sum of cues must pass, then the clause reading must confirm it."""
         if scores.get(URGENT, 0.0) < self._urgent:
             return False
+        from aduan.classifier.urgency import urgent_now  # most posts never need it: not on the cold path
+
         vocab = self._vocab
         return urgent_now(head, vocab.forms, vocab.lexicon, vocab.longest, vocab.contrast, self._urgent)
 

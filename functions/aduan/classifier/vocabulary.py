@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from aduan.classifier.lexicon import Feature
 
-COMPILER_VERSION = 6  # bump when the compiled shape or compile rules change
+COMPILER_VERSION = 7  # bump when the compiled shape or compile rules change
 # Bump with COMPILER_VERSION only when a compile rule changes what the rule scores mean: a trained
 # model records rules_key, and a new cache shape alone (5: the "seconds" tables) leaves it valid.
 RULES_VERSION = 5  # 5: vowel-less and stemmed shapes (shapes.py)
@@ -126,7 +126,7 @@ def _freeze(data: Mapping[str, Any]) -> Vocabulary:
     read-only view costs a third more per look-up on the hot path. Nothing
     writes to them after loading.
     """
-    forms = {word: standard for standard, written in data["forms"].items() for word in written}
+    forms = {word: standard for standard, written in data["forms"].items() for word in written.split(" ")}
     lexicon = {phrase: tuple(map(tuple, features)) for phrase, features in data["lexicon"].items()}
     return Vocabulary(
         categories=tuple(data["categories"]),
