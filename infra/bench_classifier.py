@@ -277,15 +277,6 @@ def _short(m: dict) -> dict:
     return {k: m[k] for k in keys}
 
 
-def proxy_split(parts: dict[str, list[Post]]) -> tuple[list[Post], list[Post]]:
-    """Until the corpora arrive: dev's posts split by hash into a base half and a pool half."""
-    import hashlib
-
-    half = [p for p in parts[BASE] if hashlib.sha256(p.id.encode()).digest()[0] < 128]
-    ids = {p.id for p in half}
-    return half, [p for p in parts[BASE] if p.id not in ids]
-
-
 def training_time(
     rules, parts: dict[str, list[Post]], texts: list[str], n: int = 10_000, runs: int = 5
 ) -> dict:
@@ -334,13 +325,6 @@ def main() -> None:
         "rerouted": REROUTED,
         **learning_curve(rules, base, rerouted(parts[POOL]), rerouted(parts[HELDOUT])),
     }
-    if len(parts[POOL]) < CURVE[-1]:
-        proxy_base, proxy_pool = proxy_split(parts)
-        sizes = tuple(n for n in CURVE if n <= len(proxy_pool)) + (len(proxy_pool),)
-        result["learning_curve_proxy"] = {
-            "note": "dev.jsonl split in two by hash (base half, pool half); until the corpora fill the pool",
-            **learning_curve(rules, proxy_base, proxy_pool, parts[HELDOUT], sizes),
-        }
     result["training"] = training_time(
         rules, parts, texts, 2000 if args.quick else 10_000, 3 if args.quick else 7
     )
